@@ -1,0 +1,143 @@
+// A real PostgreSQL cluster run from the Debian server binaries (initdb + pg_ctl).
+// Host connections use `password` (cleartext) auth and the user has a password, like
+// Neon: the driver's default pipelined connect (startup + cleartext password in one
+// flight) then works unchanged, even when something tunnels straight to this server.
+import { spawnSync, execFileSync } from "node:child_process";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import pg from "pg";
+import { findFreePort } from "./free-port.js";
+
+export const CLUSTER_USER = "neon";
+export const CLUSTER_PASSWORD = "neon-local-password";
+export const CLUSTER_DATABASE = "neondb";
+
+export interface ClusterHandle {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Highest installed /usr/lib/postgresql/<version>/bin holding initdb and pg_ctl, if any. */
+export function findPostgresBinDir(): string | undefined {
+  const root = "/usr/lib/postgresql";
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root)
+    .filter((name) => /^\d+(\.\d+)?$/.test(name))
+    .sort((a, b) => Number(b) - Number(a));
+  for (const version of versions) {
+    const bin = join(root, version, "bin");
+    if (existsSync(join(bin, "initdb")) && existsSync(join(bin, "pg_ctl"))) return bin;
+  }
+  return undefined;
+}
+
+interface RunAs {
+  /** Prefix that runs a command as the cluster owner (initdb refuses root). */
+  command(file: string, args: string[]): [string, string[]];
+  /** Gives a directory to the cluster owner. */
+  own(path: string): void;
+}
+
+function runAsForCurrentUser(): RunAs {
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (!isRoot) return { command: (file, args) => [file, args], own: () => {} };
+  const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
+  const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
+  return {
+    command: (file, args) => ["runuser", ["-u", "postgres", "--", file, ...args]],
+    own: (path) => chownRecursive(path, uid, gid),
+  };
+}
+
+function chownRecursive(path: string, uid: number, gid: number): void {
+  chownSync(path, uid, gid);
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) chownRecursive(child, uid, gid);
+    else chownSync(child, uid, gid);
+  }
+}
+
+function run(runAs: RunAs, file: string, args: string[]): void {
+  const [cmd, cmdArgs] = runAs.command(file, args);
+  const result = spawnSync(cmd, cmdArgs, { encoding: "utf8" });
+  if (result.status !== 0) {
+    throw new Error(`${file.split("/").pop()} failed (exit ${result.status}): ${(result.stderr || result.stdout || "").trim()}`);
+  }
+}
+
+export async function startPostgresCluster(opts: {
+  binDir: string;
+  dataDir?: string;
+  port?: number;
+  log: (line: string) => void;
+}): Promise<ClusterHandle> {
+  const runAs = runAsForCurrentUser();
+  const temporary = !opts.dataDir;
+  // Everything lives under one root: data/, the unix socket dir and the server log.
+  const root = opts.dataDir ? resolve(opts.dataDir) : mkdtempSync(join(tmpdir(), "local-pg-"));
+  const dataDir = join(root, "data");
+  const socketDir = join(root, "socket");
+  const logFile = join(root, "server.log");
+  mkdirSync(socketDir, { recursive: true });
+  const initdb = join(opts.binDir, "initdb");
+  const pgCtl = join(opts.binDir, "pg_ctl");
+
+  const fresh = !existsSync(join(dataDir, "PG_VERSION"));
+  if (fresh) {
+    opts.log(`initdb ${temporary ? "(throwaway cluster)" : `in ${root}`}`);
+    mkdirSync(dataDir, { recursive: true });
+    const pwFile = join(root, "pwfile");
+    writeFileSync(pwFile, CLUSTER_PASSWORD + "\n", { mode: 0o600 });
+    runAs.own(root);
+    run(runAs, initdb, [
+      "-D", dataDir, "-U", CLUSTER_USER, `--pwfile=${pwFile}`, "--no-sync",
+      "--auth-local=trust", "--auth-host=password", "-E", "UTF8", "--locale=C.UTF-8",
+    ]);
+    rmSync(pwFile, { force: true });
+  } else {
+    opts.log(`reusing cluster in ${root}`);
+    runAs.own(root);
+    // A previous run may still hold it (crash, Ctrl-C during start): stop it first.
+    const [cmd, args] = runAs.command(pgCtl, ["status", "-D", dataDir]);
+    if (spawnSync(cmd, args).status === 0) run(runAs, pgCtl, ["stop", "-D", dataDir, "-m", "fast", "-w"]);
+  }
+
+  const port = opts.port || (await findFreePort());
+  opts.log(`starting PostgreSQL on 127.0.0.1:${port}`);
+  run(runAs, pgCtl, [
+    "start", "-w", "-D", dataDir, "-l", logFile,
+    "-o", `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=${temporary ? "off" : "on"}`,
+  ]);
+
+  let stopped = false;
+  const stopSync = () => {
+    if (stopped) return;
+    stopped = true;
+    const [cmd, args] = runAs.command(pgCtl, ["stop", "-D", dataDir, "-m", "fast", "-w"]);
+    spawnSync(cmd, args);
+    if (temporary) rmSync(root, { recursive: true, force: true });
+  };
+  // Never leave a stray postmaster behind if the process exits without stop().
+  process.once("exit", stopSync);
+
+  const url = `postgres://${CLUSTER_USER}:${CLUSTER_PASSWORD}@127.0.0.1:${port}/${CLUSTER_DATABASE}`;
+  if (fresh) {
+    const admin = new pg.Client({ host: "127.0.0.1", port, user: CLUSTER_USER, password: CLUSTER_PASSWORD, database: "postgres" });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE ${CLUSTER_DATABASE}`);
+    } finally {
+      await admin.end();
+    }
+  }
+
+  return {
+    url,
+    async stop() {
+      process.removeListener("exit", stopSync);
+      stopSync();
+    },
+  };
+}
