@@ -1,0 +1,9 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+
+describe("the Worker's bindings", () => {
+  it("never include DIRECT_URL (migrations are Node-side only)", () => {
+    expect(Object.keys(env)).toContain("DATABASE_URL");
+    expect(Object.keys(env)).not.toContain("DIRECT_URL");
+  });
+});
