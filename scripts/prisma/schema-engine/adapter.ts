@@ -1,0 +1,57 @@
+// The SQL driver adapter the wasm engine runs its queries through: adapter-pg with our
+// URL parsing (see pg-config.ts) and "char" fix (char-as-text-client.ts).
+import { randomUUID } from "node:crypto";
+
+import { PrismaPg } from "@prisma/adapter-pg";
+import {
+  bindMigrationAwareSqlAdapterFactory,
+  type SqlDriverAdapter,
+  type SqlMigrationAwareDriverAdapterFactory,
+} from "@prisma/driver-adapter-utils";
+
+import { createSiblingDatabase, dropSiblingDatabase } from "./admin.js";
+import type { DatasourceUrls } from "./args.js";
+import { logLine } from "./log.js";
+import { messageOf } from "./errors.js";
+import { parseDatabaseUrl, type ParsedDatabaseUrl } from "./pg-config.js";
+
+function pgFactory(db: ParsedDatabaseUrl): PrismaPg {
+  return new PrismaPg(db.poolConfig, {
+    schema: db.schema,
+    onPoolError: (err) => logLine("WARN", `Idle database connection error: ${messageOf(err)}`),
+  });
+}
+
+/**
+ * A throwaway shadow database next to the main one, dropped on dispose. Not adapter-pg's
+ * own connectToShadowDb: its cleanup runs DROP DATABASE while its shadow pool still holds
+ * a connection ("… is being accessed by other users"), leaving the database behind.
+ */
+async function connectToTemporaryShadowDb(main: ParsedDatabaseUrl): Promise<SqlDriverAdapter> {
+  const name = `prisma_migrate_shadow_db_${randomUUID()}`;
+  const shadowDb = await createSiblingDatabase(main, name);
+  const adapter = await pgFactory(shadowDb).connect();
+  const closePool = adapter.dispose.bind(adapter);
+  adapter.dispose = async () => {
+    await closePool();
+    await dropSiblingDatabase(main, name);
+  };
+  return adapter;
+}
+
+export function createAdapterFactory(urls: DatasourceUrls) {
+  const main = urls.url ? parseDatabaseUrl(urls.url) : undefined;
+  const shadow = urls.shadowDatabaseUrl ? parseDatabaseUrl(urls.shadowDatabaseUrl) : undefined;
+  const requireMain = () => {
+    if (!main) throw new Error("No datasource URL was provided (set datasource.url in prisma.config.ts).");
+    return main;
+  };
+  const factory: SqlMigrationAwareDriverAdapterFactory = {
+    provider: "postgres",
+    adapterName: "@prisma/adapter-pg",
+    connect: () => pgFactory(requireMain()).connect(),
+    // With an explicit shadowDatabaseUrl use that database as is; otherwise a temporary one.
+    connectToShadowDb: () => (shadow ? pgFactory(shadow).connect() : connectToTemporaryShadowDb(requireMain())),
+  };
+  return { adapter: bindMigrationAwareSqlAdapterFactory(factory), main };
+}

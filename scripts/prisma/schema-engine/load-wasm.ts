@@ -1,0 +1,33 @@
+// Loads @prisma/schema-engine-wasm under plain Node. Its entry point imports the .wasm file
+// as an ES module, which Node only allows behind --experimental-wasm-modules, so we
+// instantiate the module ourselves and hand it to the generated bindings.
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+import type * as Bindings from "@prisma/schema-engine-wasm";
+
+export type SchemaEngineWasm = Bindings.SchemaEngine;
+type BgModule = typeof Bindings & { __wbg_set_wasm(exports: WebAssembly.Exports): void };
+
+let loaded: Promise<BgModule> | undefined;
+
+export function loadSchemaEngineWasm(): Promise<BgModule> {
+  loaded ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const dir = path.dirname(require.resolve("@prisma/schema-engine-wasm"));
+    const bg = (await import(pathToFileURL(path.join(dir, "schema_engine_bg.js")).href)) as BgModule;
+    const bytes = await readFile(path.join(dir, "schema_engine_bg.wasm"));
+    const { instance } = await WebAssembly.instantiate(bytes, { "./schema_engine_bg.js": bg as never });
+    bg.__wbg_set_wasm(instance.exports);
+    (instance.exports.__wbindgen_start as () => void)();
+    return bg;
+  })();
+  return loaded;
+}
+
+/** Version string of the wasm engine build, e.g. "561d7b42…". */
+export async function wasmEngineVersion(): Promise<string> {
+  return (await loadSchemaEngineWasm()).version();
+}

@@ -1,0 +1,125 @@
+// JSON-RPC 2.0 over stdio, one JSON object per line: the protocol the Prisma CLI's
+// SchemaEngineCLI speaks with the native engine. Requests are forwarded to the wasm engine.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+
+import { createAdapterFactory } from "./adapter.js";
+import { createDatabase } from "./admin.js";
+import type { EngineArgs } from "./args.js";
+import { messageOf, toUserFacingError, type UserFacingError } from "./errors.js";
+import { loadSchemaEngineWasm, type SchemaEngineWasm } from "./load-wasm.js";
+import { logLine } from "./log.js";
+import { parseDatabaseUrl, type ParsedDatabaseUrl } from "./pg-config.js";
+
+interface RpcRequest {
+  jsonrpc: "2.0";
+  id: number | string;
+  method: string;
+  params?: Record<string, unknown>;
+}
+
+interface RpcErrorData {
+  is_panic: boolean;
+  message: string;
+  meta?: unknown;
+  error_code?: string;
+  backtrace?: string | null;
+}
+
+// Same envelope as the native engine, so the CLI shows the same messages.
+const USER_FACING_ERROR = 4466;
+
+export async function serveJsonRpc(args: EngineArgs): Promise<void> {
+  const { adapter, main } = createAdapterFactory(args.datasource);
+  let engine: Promise<SchemaEngineWasm> | undefined;
+  const getEngine = () =>
+    (engine ??= (async () => {
+      const { SchemaEngine } = await loadSchemaEngineWasm();
+      // The engine wants [path, content] pairs; paths as given, relative to the CLI's cwd.
+      const datamodels = args.datamodels.map((file): [string, string] => [file, readFileSync(path.resolve(file), "utf8")]);
+      return SchemaEngine.new(
+        { datamodels: datamodels.length > 0 ? datamodels : undefined },
+        // The wasm engine already logs in the native tracing-JSON format: pass it through.
+        (line: string) => process.stderr.write(`${String(line).trimEnd()}\n`),
+        adapter,
+      );
+    })());
+
+  const handle = async (req: RpcRequest): Promise<unknown> => {
+    const params = req.params ?? {};
+    switch (req.method) {
+      case "getDatabaseVersion":
+        // Without params it reports the version of the datasource it was started with.
+        return (await getEngine()).version(req.params?.datasource ? (params as never) : undefined);
+      case "createDatabase":
+        return { databaseName: await createDatabase(datasourceOf(params, main)) };
+      case "getDatabaseDescription":
+        throw new Error("getDatabaseDescription is not supported by the wasm schema engine stand-in.");
+      default: {
+        const e = (await getEngine()) as unknown as Record<string, unknown>;
+        if (req.method === "free" || typeof e[req.method] !== "function") throw new MethodNotFound(req.method);
+        // Call as a method: detaching it from the instance breaks the wasm binding.
+        return (e[req.method] as (p: unknown) => Promise<unknown>).call(e, params);
+      }
+    }
+  };
+
+  const respond = (msg: object) => process.stdout.write(`${JSON.stringify({ jsonrpc: "2.0", ...msg })}\n`);
+
+  // One request at a time, in order: the CLI never pipelines, and the engine isn't re-entrant.
+  let queue = Promise.resolve();
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  lines.on("line", (line) => {
+    if (!line.trim()) return;
+    let req: RpcRequest;
+    try {
+      req = JSON.parse(line) as RpcRequest;
+    } catch {
+      respond({ id: null, error: { code: -32700, message: "Parse error" } });
+      return;
+    }
+    if (req.method === undefined) return; // a response to a request of ours (we send none)
+    queue = queue.then(async () => {
+      try {
+        const result = await handle(req);
+        respond({ id: req.id, result: result ?? {} });
+      } catch (error) {
+        respond({ id: req.id, error: toRpcError(error, main) });
+      }
+    });
+  });
+  await new Promise<void>((resolve) => lines.on("close", resolve));
+  await queue;
+}
+
+class MethodNotFound extends Error {
+  constructor(method: string) {
+    super(`Method not found: ${method}`);
+  }
+}
+
+function datasourceOf(params: Record<string, unknown>, main: ParsedDatabaseUrl | undefined): ParsedDatabaseUrl {
+  const ds = params.datasource as { tag?: string; url?: string } | undefined;
+  if (ds?.tag === "ConnectionString" && ds.url) return parseDatabaseUrl(ds.url);
+  if (!main) throw new Error("No datasource URL was provided (set datasource.url in prisma.config.ts).");
+  return main;
+}
+
+function toRpcError(error: unknown, main: ParsedDatabaseUrl | undefined) {
+  if (error instanceof MethodNotFound) return { code: -32601, message: error.message };
+  const data: RpcErrorData = { is_panic: false, message: messageOf(error), backtrace: null };
+  const e = error as { name?: string; code?: unknown; meta?: unknown; stack?: string };
+  if (e?.name === "RuntimeError") {
+    // A trap inside the wasm module: the native engine would have panicked.
+    data.is_panic = true;
+    data.backtrace = e.stack ?? null;
+  } else if (typeof e?.code === "string" && /^P\d{4}$/.test(e.code)) {
+    data.error_code = e.code;
+    data.meta = e.meta ?? null;
+  } else {
+    const known: UserFacingError | undefined = main ? toUserFacingError(error, main) : undefined;
+    if (known) Object.assign(data, { error_code: known.code, message: known.message });
+  }
+  return { code: USER_FACING_ERROR, message: "An error happened. Check the data field for details.", data };
+}
