@@ -1,0 +1,110 @@
+// npm run neon:local -- [--host 127.0.0.1] [--port 4444] [--upstream postgres://…]
+//                       [--db auto|postgres|pglite] [--data-dir .local/postgres] [--allow host:port]…
+// Without --upstream a local database is started and kept under .local/ between runs.
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { startLocalPostgres, redactUrl, type LocalPostgres } from "../local-postgres/index.js";
+import { neonConfigLines } from "./client-config.js";
+import { startLocalNeon, type LocalNeon } from "./index.js";
+
+const USAGE =
+  "usage: neon:local [--host 127.0.0.1] [--port 4444] [--upstream postgres://user:pw@127.0.0.1:5432/db] " +
+  "[--db auto|postgres|pglite] [--data-dir DIR] [--allow host:port]";
+
+function usageError(message: string): never {
+  process.stderr.write(`error: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function parseCli() {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        host: { type: "string", default: "127.0.0.1" },
+        port: { type: "string", default: "4444" },
+        upstream: { type: "string" },
+        db: { type: "string", default: "auto" },
+        "data-dir": { type: "string" },
+        allow: { type: "string", multiple: true, default: [] },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    usageError((error as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) usageError(`--port must be 0..65535, got "${values.port}"`);
+  if (values.db !== "auto" && values.db !== "postgres" && values.db !== "pglite") usageError(`--db must be auto, postgres or pglite`);
+  if (values.upstream) {
+    try {
+      const url = new URL(values.upstream);
+      if (!/^postgres(ql)?:$/.test(url.protocol)) throw new Error();
+    } catch {
+      usageError("--upstream must be a postgres://user:password@host:port/db URL");
+    }
+  }
+  return { host: values.host, port, upstream: values.upstream, db: values.db, dataDir: values["data-dir"], allow: values.allow };
+}
+
+async function main() {
+  const args = parseCli();
+  const step = (line: string) => process.stdout.write(`• ${line}\n`);
+  let database: LocalPostgres | undefined;
+  let proxy: LocalNeon | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    step("stopping…");
+    await proxy?.stop().catch(() => {});
+    await database?.stop().catch(() => {});
+    step("stopped");
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+
+  try {
+    let upstream = args.upstream;
+    if (upstream) {
+      step(`upstream ${redactUrl(upstream)}`);
+    } else {
+      const kind = args.db as "auto" | "postgres" | "pglite";
+      const dataDir = resolve(args.dataDir ?? (kind === "pglite" ? ".local/pglite" : ".local/postgres"));
+      database = await startLocalPostgres({ kind, dataDir, log: step });
+      if (database.kind === "pglite" && !args.dataDir && kind === "auto") step("(PGlite data is kept in .local/postgres)");
+      upstream = database.url;
+      step(`database ready (${database.kind}): ${redactUrl(upstream)}`);
+    }
+    proxy = await startLocalNeon({ upstream, host: args.host, port: args.port, allow: args.allow, log: step });
+    const hostPort = `${proxy.host.includes(":") ? `[${proxy.host}]` : proxy.host}:${proxy.port}`;
+    step(`local Neon listening on ${hostPort}`);
+    process.stdout.write([
+      "",
+      `  WebSocket  ws://${hostPort}/v2?address=<db host>:<db port>   (Pool, Client, PrismaNeon)`,
+      `  HTTP       ${proxy.httpUrl}/sql                            (neon(), PrismaNeonHttp)`,
+      `  Stats      ${proxy.httpUrl}/_local-neon/stats   faults: ${proxy.httpUrl}/_local-neon/faults`,
+      `  DATABASE_URL=${upstream}`,
+      "",
+      "  neonConfig for clients:",
+      ...neonConfigLines(hostPort).map((line) => `    ${line}`),
+      "",
+      "Ctrl-C to stop.",
+      "",
+    ].join("\n"));
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    await stop(1);
+  }
+}
+
+void main();

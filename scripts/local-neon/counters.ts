@@ -1,0 +1,68 @@
+// Counters the tests and benchmarks read to see what a piece of code cost.
+//
+// Database round trip: one client→server flight followed by the server's reply.
+// - WebSocket: per connection, the first client message after the last reply opens a
+//   flight (more client messages before any reply join the same flight, e.g. a pipelined
+//   startup + password + query); the first server message that follows closes it and
+//   counts 1. Server messages with no flight open (notices, the rest of a long reply)
+//   count nothing. So a pipelined connect counts 1, a simple query 1, a transaction with
+//   k statements about k+2.
+// - HTTP (/sql): 1 per request, single query or batch — that is what the client pays on
+//   Neon (the proxy's own flights to compute are inside Neon's datacenter).
+
+export interface LocalNeonCounters {
+  wsOpened: number;
+  wsClosed: number;
+  wsOpen: number;
+  httpRequests: number;
+  /** wsRoundTrips + httpRoundTrips */
+  roundTrips: number;
+  wsRoundTrips: number;
+  httpRoundTrips: number;
+  /** connections refused by the allow-list or the refuse fault */
+  refused: number;
+  /** wake-ups simulated (first connection after idle) */
+  wakeups: number;
+  /** connections cut by the cutAfterMessages fault */
+  cut: number;
+}
+
+export class CounterSet {
+  private values: LocalNeonCounters = CounterSet.zero();
+
+  static zero(): LocalNeonCounters {
+    return {
+      wsOpened: 0, wsClosed: 0, wsOpen: 0, httpRequests: 0, roundTrips: 0,
+      wsRoundTrips: 0, httpRoundTrips: 0, refused: 0, wakeups: 0, cut: 0,
+    };
+  }
+
+  snapshot(): LocalNeonCounters {
+    return { ...this.values, roundTrips: this.values.wsRoundTrips + this.values.httpRoundTrips };
+  }
+
+  /** Zeroes everything except wsOpen, which describes connections still alive. */
+  reset(): void {
+    const open = this.values.wsOpen;
+    this.values = CounterSet.zero();
+    this.values.wsOpen = open;
+  }
+
+  add(name: Exclude<keyof LocalNeonCounters, "roundTrips">, by = 1): void {
+    this.values[name] += by;
+  }
+}
+
+/** Tracks flights on one WebSocket connection (see the definition above). */
+export class RoundTripTracker {
+  private flightOpen = false;
+  constructor(private readonly onRoundTrip: () => void) {}
+  clientSent(): void {
+    this.flightOpen = true;
+  }
+  serverReplied(): void {
+    if (!this.flightOpen) return;
+    this.flightOpen = false;
+    this.onRoundTrip();
+  }
+}

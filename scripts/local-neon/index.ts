@@ -1,0 +1,90 @@
+// Local stand-in for Neon's serverless proxy: WebSocket tunnel (Pool/Client/PrismaNeon)
+// and SQL-over-HTTP (neon()/PrismaNeonHttp) in front of a local Postgres, with
+// counters and fault injection. Node-side tooling only; never bundled into the Worker.
+import type { AddressInfo } from "node:net";
+import { Allowlist, normalizeHostPort } from "./allowlist.js";
+import { CounterSet, type LocalNeonCounters } from "./counters.js";
+import { ComputeActivity, NO_FAULTS, parseFaults, type LocalNeonFaults } from "./faults.js";
+import { PgTypeCatalog } from "./pg-type-catalog.js";
+import { createLocalNeonServer } from "./server.js";
+
+export type { LocalNeonCounters } from "./counters.js";
+export type { LocalNeonFaults } from "./faults.js";
+
+export interface LocalNeon {
+  host: string;
+  port: number;
+  /** http://127.0.0.1:PORT */
+  httpUrl: string;
+  /** "127.0.0.1:PORT/v2" — value for neonConfig.wsProxy (the driver appends ?address=host:port) */
+  wsProxy: string;
+  counters(): LocalNeonCounters;
+  resetCounters(): void;
+  setFaults(f: Partial<LocalNeonFaults>): void;
+  stop(): Promise<void>;
+}
+
+export interface StartLocalNeonOptions {
+  /** postgres URL of the real database */
+  upstream: string;
+  /** default 127.0.0.1 */
+  host?: string;
+  /** 0/omitted → a free port */
+  port?: number;
+  /** extra host:port the proxy may forward to */
+  allow?: string[];
+  faults?: Partial<LocalNeonFaults>;
+  log?: (line: string) => void;
+}
+
+export async function startLocalNeon(opts: StartLocalNeonOptions): Promise<LocalNeon> {
+  const upstream = new URL(opts.upstream);
+  const upstreamHost = upstream.hostname.replace(/^\[(.*)\]$/, "$1");
+  const upstreamPort = upstream.port ? Number(upstream.port) : 5432;
+  const upstreamUser = decodeURIComponent(upstream.username);
+  const upstreamPassword = decodeURIComponent(upstream.password);
+  const host = opts.host ?? "127.0.0.1";
+  const log = opts.log ?? (() => {});
+
+  let faults: LocalNeonFaults = { ...NO_FAULTS, ...parseFaults(opts.faults ?? {}) };
+  const counters = new CounterSet();
+  const activity = new ComputeActivity(() => faults, () => counters.add("wakeups"));
+  const allowlist = new Allowlist([normalizeHostPort(upstreamHost, upstreamPort), ...(opts.allow ?? [])]);
+
+  const { server, wss } = createLocalNeonServer({
+    allowlist,
+    counters,
+    activity,
+    types: new PgTypeCatalog(),
+    defaultAddress: { host: upstreamHost, port: upstreamPort },
+    faults: () => faults,
+    setFaults: (f) => (faults = { ...faults, ...parseFaults(f) }),
+    resetFaults: () => (faults = { ...NO_FAULTS }),
+    // The only credentials we know are the configured upstream's (see startup-auth.ts).
+    expectedPassword: (user) => (user === upstreamUser ? upstreamPassword : undefined),
+    log,
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = host.includes(":") ? `[${host}]` : host;
+
+  return {
+    host,
+    port,
+    httpUrl: `http://${hostForUrl}:${port}`,
+    wsProxy: `${hostForUrl}:${port}/v2`,
+    counters: () => counters.snapshot(),
+    resetCounters: () => counters.reset(),
+    setFaults: (f) => (faults = { ...faults, ...parseFaults(f) }),
+    async stop() {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// The HTTP server: routes /sql, the control endpoint, CORS preflight and WebSocket upgrades.
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import { splitHostPort, type Allowlist } from "./allowlist.js";
+import { CONTROL_PREFIX, handleControl, type ControlContext } from "./control-endpoint.js";
+import { sendJson } from "./http-util.js";
+import { handleSql, type SqlContext } from "./sql-over-http.js";
+import { runTunnel, type TunnelContext } from "./websocket-tunnel.js";
+
+export type ServerContext = SqlContext & TunnelContext & ControlContext & {
+  allowlist: Allowlist;
+  /** host:port used when a WebSocket URL carries no ?address= */
+  defaultAddress: { host: string; port: number };
+};
+
+// Neon answers the browser preflight for /sql with these.
+const PREFLIGHT_HEADERS = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "OPTIONS, POST",
+  "Access-Control-Allow-Headers":
+    "Authorization, Neon-Connection-String, Neon-Raw-Text-Output, Neon-Array-Mode, Neon-Pool-Opt-In, " +
+    "Neon-Batch-Read-Only, Neon-Batch-Isolation-Level, Neon-Batch-Deferrable",
+  "Access-Control-Max-Age": "86400",
+};
+
+const WEBSOCKET_PATHS = new Set(["/v2", "/v1", "/"]);
+
+export function createLocalNeonServer(ctx: ServerContext): { server: Server; wss: WebSocketServer } {
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://local").pathname;
+    if (path === "/sql" && req.method === "POST") {
+      void handleSql(req, res, ctx);
+    } else if (path === "/sql" && req.method === "OPTIONS") {
+      res.writeHead(200, PREFLIGHT_HEADERS).end();
+    } else if (path.startsWith(CONTROL_PREFIX)) {
+      void handleControl(req, res, path, ctx);
+    } else {
+      sendJson(res, 404, { message: `not found: ${req.method} ${path}` });
+    }
+  });
+
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? "/", "http://local");
+    if (!WEBSOCKET_PATHS.has(url.pathname)) {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on("error", () => {});
+      const address = url.searchParams.get("address");
+      let target = ctx.defaultAddress;
+      try {
+        if (address) target = splitHostPort(address);
+      } catch {
+        ctx.counters.add("refused");
+        ws.close(1008, "invalid address parameter");
+        return;
+      }
+      if (!ctx.allowlist.allows(target.host, target.port)) {
+        // Never an open relay: refuse with a reason the client can read.
+        ctx.counters.add("refused");
+        ws.close(1008, `address ${target.host}:${target.port} is not allowed by the local proxy`.slice(0, 120));
+        return;
+      }
+      runTunnel(ws, target, ctx);
+    });
+  });
+
+  return { server, wss };
+}
