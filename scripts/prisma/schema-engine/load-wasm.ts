@@ -9,7 +9,12 @@ import { pathToFileURL } from "node:url";
 import type * as Bindings from "@prisma/schema-engine-wasm";
 
 export type SchemaEngineWasm = Bindings.SchemaEngine;
-type BgModule = typeof Bindings & { __wbg_set_wasm(exports: WebAssembly.Exports): void };
+type WasmExports = Record<string, unknown>;
+type BgModule = typeof Bindings & { __wbg_set_wasm(exports: WasmExports): void };
+// The project's tsconfig has no DOM lib, where the WebAssembly types live; this is all we use.
+const { WebAssembly: Wasm } = globalThis as unknown as {
+  WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: WasmExports } }> };
+};
 
 let loaded: Promise<BgModule> | undefined;
 
@@ -19,7 +24,7 @@ export function loadSchemaEngineWasm(): Promise<BgModule> {
     const dir = path.dirname(require.resolve("@prisma/schema-engine-wasm"));
     const bg = (await import(pathToFileURL(path.join(dir, "schema_engine_bg.js")).href)) as BgModule;
     const bytes = await readFile(path.join(dir, "schema_engine_bg.wasm"));
-    const { instance } = await WebAssembly.instantiate(bytes, { "./schema_engine_bg.js": bg as never });
+    const { instance } = await Wasm.instantiate(bytes, { "./schema_engine_bg.js": bg as never });
     bg.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     return bg;

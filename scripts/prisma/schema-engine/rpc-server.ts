@@ -9,7 +9,6 @@ import { createDatabase } from "./admin.js";
 import type { EngineArgs } from "./args.js";
 import { messageOf, toUserFacingError, type UserFacingError } from "./errors.js";
 import { loadSchemaEngineWasm, type SchemaEngineWasm } from "./load-wasm.js";
-import { logLine } from "./log.js";
 import { parseDatabaseUrl, type ParsedDatabaseUrl } from "./pg-config.js";
 
 interface RpcRequest {
@@ -54,6 +53,13 @@ export async function serveJsonRpc(args: EngineArgs): Promise<void> {
         return (await getEngine()).version(req.params?.datasource ? (params as never) : undefined);
       case "createDatabase":
         return { databaseName: await createDatabase(datasourceOf(params, main)) };
+      case "diff": {
+        // The wasm engine returns the diff text; the native one sends it to the CLI with a
+        // `print` request instead (the CLI ignores result.stdout), so do the same.
+        const result = (await (await getEngine()).diff(params as never)) as { exitCode: number; stdout: string | null };
+        if (result.stdout) await printViaCli(result.stdout.replace(/\n$/, ""));
+        return { exitCode: result.exitCode, stdout: null };
+      }
       case "getDatabaseDescription":
         throw new Error("getDatabaseDescription is not supported by the wasm schema engine stand-in.");
       default: {
@@ -67,6 +73,16 @@ export async function serveJsonRpc(args: EngineArgs): Promise<void> {
 
   const respond = (msg: object) => process.stdout.write(`${JSON.stringify({ jsonrpc: "2.0", ...msg })}\n`);
 
+  // Requests we send to the CLI (only `print`), keyed by id, resolved by its responses.
+  const pending = new Map<number, () => void>();
+  let nextId = 1;
+  const printViaCli = (content: string) =>
+    new Promise<void>((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      respond({ id, method: "print", params: { content } });
+    });
+
   // One request at a time, in order: the CLI never pipelines, and the engine isn't re-entrant.
   let queue = Promise.resolve();
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
@@ -79,7 +95,12 @@ export async function serveJsonRpc(args: EngineArgs): Promise<void> {
       respond({ id: null, error: { code: -32700, message: "Parse error" } });
       return;
     }
-    if (req.method === undefined) return; // a response to a request of ours (we send none)
+    if (req.method === undefined) {
+      // A response to one of our `print` requests.
+      pending.get(Number(req.id))?.();
+      pending.delete(Number(req.id));
+      return;
+    }
     queue = queue.then(async () => {
       try {
         const result = await handle(req);

@@ -1,0 +1,85 @@
+// `npm run db:seed` (also `prisma db seed`): upserts the demo users and posts into DIRECT_URL.
+import "dotenv/config";
+
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+import { PrismaPg } from "@prisma/adapter-pg";
+
+import { parseDatabaseUrl } from "../prisma/schema-engine/pg-config.js";
+import { DatabaseScriptError, readDirectUrl, redactUrl } from "./direct-url.js";
+import { SEED_POSTS, SEED_USERS } from "./seed-data.js";
+
+export interface SeedOptions {
+  /** Leave a database that already has users untouched (what `npm run dev` wants). */
+  onlyIfEmpty?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface SeedResult {
+  seeded: boolean;
+  users: number;
+  posts: number;
+}
+
+// The Node-runtime client (generator "node"); the Worker's client only loads in workerd.
+async function loadPrismaClient() {
+  try {
+    return (await import("../generated/prisma/client.js")).PrismaClient;
+  } catch (error) {
+    throw new DatabaseScriptError(
+      `Prisma Client for Node is missing (scripts/generated/prisma): run \`npm run generate\` first (${(error as Error).message.split("\n")[0]}).`,
+    );
+  }
+}
+
+export async function seedDatabase(url: string, opts: SeedOptions = {}): Promise<SeedResult> {
+  const log = opts.log ?? ((line: string) => console.log(`[db:seed] ${line}`));
+  const PrismaClient = await loadPrismaClient();
+  const db = parseDatabaseUrl(url);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(db.poolConfig, { schema: db.schema }) });
+  try {
+    if (opts.onlyIfEmpty && (await prisma.user.count()) > 0) {
+      log("database already has users; not seeding");
+      return { seeded: false, users: await prisma.user.count(), posts: await prisma.post.count() };
+    }
+    await prisma.$transaction(async (tx) => {
+      const ids = new Map<string, string>();
+      for (const u of SEED_USERS) {
+        const user = await tx.user.upsert({
+          where: { email: u.email },
+          create: u,
+          update: { name: u.name, role: u.role },
+        });
+        ids.set(u.email, user.id);
+      }
+      for (const { authorEmail, ...p } of SEED_POSTS) {
+        const authorId = ids.get(authorEmail)!;
+        await tx.post.upsert({ where: { id: p.id }, create: { ...p, authorId }, update: { ...p, authorId } });
+      }
+      // Keep the denormalised counter true to the rows, including posts made outside the seed.
+      for (const authorId of ids.values()) {
+        await tx.user.update({ where: { id: authorId }, data: { postCount: await tx.post.count({ where: { authorId } }) } });
+      }
+    });
+    const result = { seeded: true, users: await prisma.user.count(), posts: await prisma.post.count() };
+    log(`seeded ${redactUrl(url)}: ${result.users} users, ${result.posts} posts in total`);
+    return result;
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+async function main(): Promise<void> {
+  try {
+    await seedDatabase(readDirectUrl());
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`db:seed: ${redactUrl(message.split("\n").find((l) => l.trim()) ?? message)}`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  await main();
+}
