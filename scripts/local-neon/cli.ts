@@ -1,18 +1,18 @@
 // npm run neon:local -- [--host 127.0.0.1] [--port 4444] [--upstream postgres://…]
-//                       [--db auto|postgres|pglite] [--data-dir .local/postgres] [--allow host:port]…
+//                       [--db auto|postgres|pglite] [--db-port N] [--data-dir .local/postgres] [--allow host:port]…
 // Without --upstream a local database is started and kept under .local/ between runs.
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
-import { startLocalPostgres, redactUrl, type LocalPostgres } from "../local-postgres/index.js";
+import { findPostgresBinDir, startLocalPostgres, redactUrl, type LocalPostgres } from "../local-postgres/index.js";
 import { neonConfigLines } from "./client-config.js";
 import { startLocalNeon, type LocalNeon } from "./index.js";
 
 const USAGE =
   "usage: neon:local [--host 127.0.0.1] [--port 4444] [--upstream postgres://user:pw@127.0.0.1:5432/db] " +
-  "[--db auto|postgres|pglite] [--data-dir DIR] [--allow host:port]";
+  "[--db auto|postgres|pglite] [--db-port N] [--data-dir DIR] [--allow host:port]";
 
 function usageError(message: string): never {
-  process.stderr.write(`error: ${message}\n${USAGE}\n`);
+  process.stderr.write(`error: ${message} (see --help)\n`);
   process.exit(2);
 }
 
@@ -26,6 +26,7 @@ function parseCli() {
         port: { type: "string", default: "4444" },
         upstream: { type: "string" },
         db: { type: "string", default: "auto" },
+        "db-port": { type: "string", default: "0" },
         "data-dir": { type: "string" },
         allow: { type: "string", multiple: true, default: [] },
         help: { type: "boolean", short: "h", default: false },
@@ -43,6 +44,8 @@ function parseCli() {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) usageError(`--port must be 0..65535, got "${values.port}"`);
+  const dbPort = Number(values["db-port"]);
+  if (!Number.isInteger(dbPort) || dbPort < 0 || dbPort > 65535) usageError(`--db-port must be 0..65535, got "${values["db-port"]}"`);
   if (values.db !== "auto" && values.db !== "postgres" && values.db !== "pglite") usageError(`--db must be auto, postgres or pglite`);
   if (values.upstream) {
     try {
@@ -52,7 +55,7 @@ function parseCli() {
       usageError("--upstream must be a postgres://user:password@host:port/db URL");
     }
   }
-  return { host: values.host, port, upstream: values.upstream, db: values.db, dataDir: values["data-dir"], allow: values.allow };
+  return { host: values.host, port, upstream: values.upstream, db: values.db, dbPort, dataDir: values["data-dir"], allow: values.allow };
 }
 
 async function main() {
@@ -79,9 +82,9 @@ async function main() {
       step(`upstream ${redactUrl(upstream)}`);
     } else {
       const kind = args.db as "auto" | "postgres" | "pglite";
-      const dataDir = resolve(args.dataDir ?? (kind === "pglite" ? ".local/pglite" : ".local/postgres"));
-      database = await startLocalPostgres({ kind, dataDir, log: step });
-      if (database.kind === "pglite" && !args.dataDir && kind === "auto") step("(PGlite data is kept in .local/postgres)");
+      const usesPglite = kind === "pglite" || (kind === "auto" && !findPostgresBinDir());
+      const dataDir = resolve(args.dataDir ?? (usesPglite ? ".local/pglite" : ".local/postgres"));
+      database = await startLocalPostgres({ kind, dataDir, port: args.dbPort, log: step });
       upstream = database.url;
       step(`database ready (${database.kind}): ${redactUrl(upstream)}`);
     }
@@ -93,7 +96,8 @@ async function main() {
       `  WebSocket  ws://${hostPort}/v2?address=<db host>:<db port>   (Pool, Client, PrismaNeon)`,
       `  HTTP       ${proxy.httpUrl}/sql                            (neon(), PrismaNeonHttp)`,
       `  Stats      ${proxy.httpUrl}/_local-neon/stats   faults: ${proxy.httpUrl}/_local-neon/faults`,
-      `  DATABASE_URL=${upstream}`,
+      // Redacted: the local credentials are documented (README), never printed.
+      `  DATABASE_URL=${redactUrl(upstream)}`,
       "",
       "  neonConfig for clients:",
       ...neonConfigLines(hostPort).map((line) => `    ${line}`),

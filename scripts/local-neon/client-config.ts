@@ -7,7 +7,7 @@ export interface NeonConfigLike {
   useSecureWebSocket: boolean;
   pipelineTLS: boolean;
   pipelineConnect: "password" | false;
-  fetchEndpoint: string | ((host: string, port: number | string, options?: unknown) => string);
+  fetchEndpoint: string | ((host: string, port: number | string, options?: never) => string);
 }
 
 /** proxyHostPort: "127.0.0.1:4444" */

@@ -39,6 +39,8 @@ export function runTunnel(ws: WebSocket, target: { host: string; port: number },
   const pending: Buffer[] = []; // client messages that arrive while we connect upstream
   let clientMessages = 0;
   const activityStarted = ctx.activity.begin();
+  // Read through a function: the phase may change while we await.
+  const isClosed = () => phase === "closed";
 
   const sendToClient = (bytes: Buffer) => {
     if (ws.readyState !== ws.OPEN) return;
@@ -87,7 +89,7 @@ export function runTunnel(ws: WebSocket, target: { host: string; port: number },
 
   const connectUpstream = async (password: string) => {
     await activityStarted; // wake-up delay, if the compute was idle
-    if (phase === "closed") return;
+    if (isClosed()) return;
     if (ctx.faults().refuseConnections) {
       ctx.counters.add("refused");
       sendToClient(errorResponse({ severity: "FATAL", code: "08006", message: "Couldn't connect to compute node" }));
@@ -100,7 +102,7 @@ export function runTunnel(ws: WebSocket, target: { host: string; port: number },
         host: target.host, port: target.port, startupPacket: startupPacket!, user, password,
         expectedPassword: ctx.expectedPassword(user),
       });
-      if (phase === "closed") {
+      if (isClosed()) {
         result.socket.destroy();
         return;
       }
