@@ -15,7 +15,13 @@ function workerProject(db: "postgres" | "pglite", include: string[]): TestProjec
           wrangler: { configPath: "./wrangler.toml" },
           miniflare: {
             // Only what wrangler dev gets from .dev.vars: the pooled-style URL and the local proxy.
-            bindings: { DATABASE_URL: stack.databaseUrl, NEON_LOCAL_PROXY: stack.neonProxy },
+            bindings: {
+              DATABASE_URL: stack.databaseUrl,
+              NEON_LOCAL_PROXY: stack.neonProxy,
+              // The write-route secret and the CORS allow-list the API tests expect.
+              API_TOKEN: "test-api-token-0123456789",
+              CORS_ORIGINS: "https://app.example.test",
+            },
           },
         };
       }),

@@ -1,3 +1,4 @@
+import type { RequestIdVariables } from "hono/request-id";
 import type { PrismaClient } from "./generated/prisma/client";
 
 /** Which Neon transport a request's PrismaClient speaks. */
@@ -12,11 +13,19 @@ export type Bindings = Env & {
   DATABASE_SCHEMA?: string;
   /** Local only (.dev.vars / tests): host:port of the local Neon proxy. Never set in production. */
   NEON_LOCAL_PROXY?: string;
+  /** Secret. Write routes (and reads, with READS_REQUIRE_AUTH) need `Authorization: Bearer <it>`. */
+  API_TOKEN?: string;
+  /** "true": reads need the token too. Default: reads are public. */
+  READS_REQUIRE_AUTH?: string;
+  /** Comma-separated origins allowed by CORS, e.g. "https://app.example.com,http://localhost:5173". */
+  CORS_ORIGINS?: string;
+  /** Largest request body accepted, in bytes. Default 65536. */
+  MAX_BODY_BYTES?: string;
 };
 
 export type AppEnv = {
   Bindings: Bindings;
-  Variables: {
+  Variables: RequestIdVariables & {
     prisma: PrismaClient;
     transport: Transport;
   };

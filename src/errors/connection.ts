@@ -1,0 +1,23 @@
+/**
+ * Is this the database being unreachable (Neon suspended, network, pool exhausted) rather than a
+ * bug or a bad request? Those become 503 + Retry-After: the client may simply try again.
+ */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  // P1xxx: can't reach / timed out / connection closed; P2024: pool timeout; P2037: too many connections.
+  if (typeof code === "string" && (/^P1\d{3}$/.test(code) || code === "P2024" || code === "P2037")) return true;
+  if (error.name === "PrismaClientInitializationError") return true;
+  const text = `${error.name} ${error.message} ${causeMessage(error)}`;
+  return CONNECTION_FAILURE.test(text);
+}
+
+const CONNECTION_FAILURE =
+  /connect(ion)? (refused|terminated|closed|timeout|error)|couldn't connect|can't reach|network connection lost|fetch failed|socket|websocket|ECONNREFUSED|ECONNRESET|ETIMEDOUT|server error \(HTTP status 5\d\d\)|too many connections|compute node/i;
+
+function causeMessage(error: Error): string {
+  const cause = error.cause;
+  if (cause instanceof Error) return `${cause.name} ${cause.message}`;
+  if (cause && typeof cause === "object" && "message" in cause) return String((cause as { message: unknown }).message);
+  return "";
+}

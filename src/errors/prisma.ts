@@ -1,0 +1,60 @@
+import { ProblemError } from "./problem";
+
+/** The shape of Prisma's known request errors (PrismaClientKnownRequestError), checked structurally. */
+interface KnownPrismaError {
+  name: string;
+  code: string;
+  meta?: Record<string, unknown>;
+  message: string;
+}
+
+export function isKnownPrismaError(error: unknown): error is KnownPrismaError {
+  return (
+    error instanceof Error &&
+    error.name === "PrismaClientKnownRequestError" &&
+    typeof (error as { code?: unknown }).code === "string"
+  );
+}
+
+/**
+ * Prisma's error codes that are about the request's data, mapped to the client's problem.
+ * Undefined = not a client problem (the caller treats it as a server or connection error).
+ */
+export function problemFromPrismaError(error: KnownPrismaError): ProblemError | undefined {
+  switch (error.code) {
+    case "P2002": {
+      const fields = uniqueFields(error);
+      const named = fields.length ? fields.join(", ") : "a unique field";
+      return new ProblemError(409, `A record with this ${named} already exists.`, {
+        type: "urn:problem-type:unique-violation",
+        errors: fields.map((field) => ({ in: "json", pointer: `/${field}`, detail: "must be unique" })),
+      });
+    }
+    case "P2025":
+      return new ProblemError(404, "The record does not exist.", { type: "urn:problem-type:not-found" });
+    case "P2003":
+      // A foreign key points at nothing: the request named a record that does not exist.
+      return new ProblemError(422, "A referenced record does not exist.", {
+        type: "urn:problem-type:reference-violation",
+      });
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The columns of the violated unique constraint. With driver adapters Prisma 7 puts them in
+ * meta.driverAdapterError.cause.constraint.fields (older engines used meta.target).
+ */
+function uniqueFields(error: KnownPrismaError): string[] {
+  const target = error.meta?.target;
+  if (Array.isArray(target)) return target.map(String);
+  const cause = (error.meta?.driverAdapterError as { cause?: { constraint?: { fields?: unknown } } } | undefined)?.cause;
+  const fields = cause?.constraint?.fields;
+  return Array.isArray(fields) ? fields.map((f) => String(f).replaceAll('"', "")) : [];
+}
+
+/** P2036 is what Prisma raises when the HTTP adapter is asked for a transaction. */
+export function isHttpTransactionMisuse(error: unknown): boolean {
+  return isKnownPrismaError(error) && error.code === "P2036" && /transaction/i.test(error.message);
+}

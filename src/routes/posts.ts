@@ -1,0 +1,138 @@
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../env";
+import { validationHook } from "../errors/validation";
+import { afterCursor, decodeCursor, NEWEST_FIRST, page } from "../lib/cursor";
+import { requireToken } from "../middleware/auth";
+import { idempotent } from "../middleware/idempotency";
+import { withPrisma } from "../middleware/prisma";
+import { bearerSecurity, IdempotencyHeaderSchema, IdParamSchema, problems } from "../schemas/common";
+import {
+  CreatePostSchema,
+  ListPostsQuerySchema,
+  MovePostSchema,
+  PostPageSchema,
+  PostSchema,
+  toPostDto,
+  UpdatePostSchema,
+} from "../schemas/posts";
+import { createPost, deletePost, movePost } from "../services/posts";
+
+// Reads and single-statement writes go over HTTP (one round trip per query). Create, delete and
+// move keep postCount in step inside an interactive transaction, which needs WebSocket.
+const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
+const body = <T>(schema: T) => ({ body: { ...json(schema), required: true } });
+
+const listPosts = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["posts"],
+  summary: "List posts, newest first",
+  middleware: [requireToken("read"), withPrisma("http")] as const,
+  request: { query: ListPostsQuerySchema },
+  responses: { 200: { description: "A page of posts", ...json(PostPageSchema) }, 400: problems[400], 503: problems[503] },
+});
+
+const getPost = createRoute({
+  method: "get",
+  path: "/{id}",
+  tags: ["posts"],
+  summary: "Get a post",
+  middleware: [requireToken("read"), withPrisma("http")] as const,
+  request: { params: IdParamSchema },
+  responses: { 200: { description: "The post", ...json(PostSchema) }, 400: problems[400], 404: problems[404] },
+});
+
+const createPostRoute = createRoute({
+  method: "post",
+  path: "/",
+  tags: ["posts"],
+  summary: "Create a post (and bump the author's postCount, atomically)",
+  security: bearerSecurity,
+  middleware: [requireToken("write"), withPrisma("ws"), idempotent()] as const,
+  request: { headers: IdempotencyHeaderSchema, ...body(CreatePostSchema) },
+  responses: {
+    201: { description: "Created", ...json(PostSchema) },
+    400: problems[400],
+    401: problems[401],
+    409: problems[409],
+    413: problems[413],
+    422: problems[422],
+  },
+});
+
+const updatePost = createRoute({
+  method: "patch",
+  path: "/{id}",
+  tags: ["posts"],
+  summary: "Update a post's title, content or status",
+  security: bearerSecurity,
+  middleware: [requireToken("write"), withPrisma("http")] as const,
+  request: { params: IdParamSchema, ...body(UpdatePostSchema) },
+  responses: { 200: { description: "Updated", ...json(PostSchema) }, 400: problems[400], 401: problems[401], 404: problems[404] },
+});
+
+const deletePostRoute = createRoute({
+  method: "delete",
+  path: "/{id}",
+  tags: ["posts"],
+  summary: "Delete a post (and decrement the author's postCount, atomically)",
+  security: bearerSecurity,
+  middleware: [requireToken("write"), withPrisma("ws")] as const,
+  request: { params: IdParamSchema },
+  responses: { 204: { description: "Deleted" }, 401: problems[401], 404: problems[404] },
+});
+
+const movePostRoute = createRoute({
+  method: "post",
+  path: "/{id}/move",
+  tags: ["posts"],
+  summary: "Move a post to another author (both postCounts change atomically)",
+  security: bearerSecurity,
+  middleware: [requireToken("write"), withPrisma("ws")] as const,
+  request: { params: IdParamSchema, ...body(MovePostSchema) },
+  responses: {
+    200: { description: "Moved", ...json(PostSchema) },
+    400: problems[400],
+    401: problems[401],
+    404: problems[404],
+    409: problems[409],
+    422: problems[422],
+  },
+});
+
+export const posts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(listPosts, async (c) => {
+    const { limit, cursor, authorId, status, q } = c.req.valid("query");
+    const rows = await c.var.prisma.post.findMany({
+      where: {
+        ...afterCursor(cursor ? decodeCursor(cursor) : undefined),
+        ...(authorId ? { authorId } : {}),
+        ...(status ? { status } : {}),
+        ...(q ? { title: { contains: q, mode: "insensitive" as const } } : {}),
+      },
+      orderBy: NEWEST_FIRST,
+      take: limit + 1,
+    });
+    const { items, nextCursor } = page(rows, limit);
+    return c.json({ items: items.map(toPostDto), nextCursor }, 200);
+  })
+  .openapi(getPost, async (c) => {
+    const post = await c.var.prisma.post.findUniqueOrThrow({ where: { id: c.req.valid("param").id } });
+    return c.json(toPostDto(post), 200);
+  })
+  .openapi(createPostRoute, async (c) => {
+    const post = await createPost(c.var.prisma, c.req.valid("json"));
+    return c.json(toPostDto(post), 201, { Location: `/posts/${post.id}` });
+  })
+  .openapi(updatePost, async (c) => {
+    const post = await c.var.prisma.post.update({ where: { id: c.req.valid("param").id }, data: c.req.valid("json") });
+    return c.json(toPostDto(post), 200);
+  })
+  .openapi(deletePostRoute, async (c) => {
+    await deletePost(c.var.prisma, c.req.valid("param").id);
+    return c.body(null, 204);
+  })
+  .openapi(movePostRoute, async (c) => {
+    const post = await movePost(c.var.prisma, c.req.valid("param").id, c.req.valid("json").authorId);
+    return c.json(toPostDto(post), 200);
+  });

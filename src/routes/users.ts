@@ -1,0 +1,121 @@
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../env";
+import { validationHook } from "../errors/validation";
+import { afterCursor, decodeCursor, NEWEST_FIRST, page } from "../lib/cursor";
+import { requireToken } from "../middleware/auth";
+import { idempotent } from "../middleware/idempotency";
+import { withPrisma } from "../middleware/prisma";
+import { bearerSecurity, IdempotencyHeaderSchema, IdParamSchema, problems } from "../schemas/common";
+import {
+  CreateUserSchema,
+  ListUsersQuerySchema,
+  toUserDto,
+  UpdateUserSchema,
+  UserPageSchema,
+  UserSchema,
+} from "../schemas/users";
+
+// Every query here is a single statement, so users go over HTTP: one round trip per query and
+// no WebSocket handshake (see the README's round-trip table).
+const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
+const body = <T>(schema: T) => ({ body: { ...json(schema), required: true } });
+
+const listUsers = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["users"],
+  summary: "List users, newest first",
+  middleware: [requireToken("read"), withPrisma("http")] as const,
+  request: { query: ListUsersQuerySchema },
+  responses: { 200: { description: "A page of users", ...json(UserPageSchema) }, 400: problems[400], 503: problems[503] },
+});
+
+const getUser = createRoute({
+  method: "get",
+  path: "/{id}",
+  tags: ["users"],
+  summary: "Get a user",
+  middleware: [requireToken("read"), withPrisma("http")] as const,
+  request: { params: IdParamSchema },
+  responses: { 200: { description: "The user", ...json(UserSchema) }, 400: problems[400], 404: problems[404] },
+});
+
+const createUser = createRoute({
+  method: "post",
+  path: "/",
+  tags: ["users"],
+  summary: "Create a user",
+  security: bearerSecurity,
+  middleware: [requireToken("write"), withPrisma("http"), idempotent()] as const,
+  request: { headers: IdempotencyHeaderSchema, ...body(CreateUserSchema) },
+  responses: {
+    201: { description: "Created", ...json(UserSchema) },
+    400: problems[400],
+    401: problems[401],
+    409: problems[409],
+    413: problems[413],
+    422: problems[422],
+  },
+});
+
+const updateUser = createRoute({
+  method: "patch",
+  path: "/{id}",
+  tags: ["users"],
+  summary: "Update a user",
+  security: bearerSecurity,
+  middleware: [requireToken("write"), withPrisma("http")] as const,
+  request: { params: IdParamSchema, ...body(UpdateUserSchema) },
+  responses: {
+    200: { description: "Updated", ...json(UserSchema) },
+    400: problems[400],
+    401: problems[401],
+    404: problems[404],
+    409: problems[409],
+  },
+});
+
+const deleteUser = createRoute({
+  method: "delete",
+  path: "/{id}",
+  tags: ["users"],
+  summary: "Delete a user and their posts",
+  security: bearerSecurity,
+  middleware: [requireToken("write"), withPrisma("http")] as const,
+  request: { params: IdParamSchema },
+  responses: { 204: { description: "Deleted" }, 401: problems[401], 404: problems[404] },
+});
+
+export const users = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(listUsers, async (c) => {
+    const { limit, cursor, role, q } = c.req.valid("query");
+    const rows = await c.var.prisma.user.findMany({
+      where: {
+        ...afterCursor(cursor ? decodeCursor(cursor) : undefined),
+        ...(role ? { role } : {}),
+        ...(q
+          ? { AND: [{ OR: [{ email: { contains: q, mode: "insensitive" as const } }, { name: { contains: q, mode: "insensitive" as const } }] }] }
+          : {}),
+      },
+      orderBy: NEWEST_FIRST,
+      take: limit + 1,
+    });
+    const { items, nextCursor } = page(rows, limit);
+    return c.json({ items: items.map(toUserDto), nextCursor }, 200);
+  })
+  .openapi(getUser, async (c) => {
+    const user = await c.var.prisma.user.findUniqueOrThrow({ where: { id: c.req.valid("param").id } });
+    return c.json(toUserDto(user), 200);
+  })
+  .openapi(createUser, async (c) => {
+    const user = await c.var.prisma.user.create({ data: c.req.valid("json") });
+    return c.json(toUserDto(user), 201, { Location: `/users/${user.id}` });
+  })
+  .openapi(updateUser, async (c) => {
+    const user = await c.var.prisma.user.update({ where: { id: c.req.valid("param").id }, data: c.req.valid("json") });
+    return c.json(toUserDto(user), 200);
+  })
+  .openapi(deleteUser, async (c) => {
+    await c.var.prisma.user.delete({ where: { id: c.req.valid("param").id } });
+    return c.body(null, 204);
+  });

@@ -1,0 +1,53 @@
+import { z } from "@hono/zod-openapi";
+import type { User } from "../generated/prisma/client";
+import { pageQuery } from "./common";
+
+export const RoleSchema = z.enum(["USER", "ADMIN"]);
+
+export const UserSchema = z
+  .object({
+    id: z.uuid(),
+    email: z.email(),
+    name: z.string().nullable(),
+    role: RoleSchema,
+    postCount: z.number().int(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .openapi("User");
+
+export const CreateUserSchema = z
+  .strictObject({
+    email: z.email().max(320),
+    name: z.string().trim().min(1).max(200).optional(),
+    role: RoleSchema.optional(),
+  })
+  .openapi("CreateUser");
+
+export const UpdateUserSchema = z
+  .strictObject({
+    email: z.email().max(320).optional(),
+    name: z.string().trim().min(1).max(200).nullable().optional(),
+    role: RoleSchema.optional(),
+  })
+  .openapi("UpdateUser");
+
+export const ListUsersQuerySchema = z.strictObject({
+  ...pageQuery,
+  role: RoleSchema.optional(),
+  q: z.string().min(1).max(100).optional().openapi({ description: "Case-insensitive match in email or name" }),
+});
+
+export const UserPageSchema = z
+  .object({ items: z.array(UserSchema), nextCursor: z.string().nullable() })
+  .openapi("UserPage");
+
+export const toUserDto = (user: User): z.infer<typeof UserSchema> => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  role: user.role,
+  postCount: user.postCount,
+  createdAt: user.createdAt.toISOString(),
+  updatedAt: user.updatedAt.toISOString(),
+});
