@@ -43,23 +43,21 @@ export async function seedDatabase(url: string, opts: SeedOptions = {}): Promise
       log("database already has users; not seeding");
       return { seeded: false, users: await prisma.user.count(), posts: await prisma.post.count() };
     }
+    // Existing rows are left as they are (update: {}), so a re-run changes nothing, not even
+    // updatedAt, and edits made to the demo rows survive.
     await prisma.$transaction(async (tx) => {
-      const ids = new Map<string, string>();
+      const users = [];
       for (const u of SEED_USERS) {
-        const user = await tx.user.upsert({
-          where: { email: u.email },
-          create: u,
-          update: { name: u.name, role: u.role },
-        });
-        ids.set(u.email, user.id);
+        users.push(await tx.user.upsert({ where: { email: u.email }, create: u, update: {} }));
       }
+      const idByEmail = new Map(users.map((u) => [u.email, u.id]));
       for (const { authorEmail, ...p } of SEED_POSTS) {
-        const authorId = ids.get(authorEmail)!;
-        await tx.post.upsert({ where: { id: p.id }, create: { ...p, authorId }, update: { ...p, authorId } });
+        await tx.post.upsert({ where: { id: p.id }, create: { ...p, authorId: idByEmail.get(authorEmail)! }, update: {} });
       }
-      // Keep the denormalised counter true to the rows, including posts made outside the seed.
-      for (const authorId of ids.values()) {
-        await tx.user.update({ where: { id: authorId }, data: { postCount: await tx.post.count({ where: { authorId } }) } });
+      // Keep the denormalised counter true to the rows (including posts made outside the seed).
+      for (const user of users) {
+        const actual = await tx.post.count({ where: { authorId: user.id } });
+        if (user.postCount !== actual) await tx.user.update({ where: { id: user.id }, data: { postCount: actual } });
       }
     });
     const result = { seeded: true, users: await prisma.user.count(), posts: await prisma.post.count() };

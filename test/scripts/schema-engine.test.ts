@@ -1,0 +1,175 @@
+// The wasm schema-engine stand-in: when it is chosen, that the Prisma CLI works through it,
+// its native-compatible `cli` protocol, and the "char" (oid 18) fix.
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { PrismaPg } from "@prisma/adapter-pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { migrateDatabase } from "../../scripts/db/migrate.js";
+import { startLocalPostgres, type LocalPostgres } from "../../scripts/local-postgres/index.js";
+import { runPrisma } from "../../scripts/prisma/cli.js";
+import { parseDatabaseUrl } from "../../scripts/prisma/schema-engine/pg-config.js";
+import {
+  chooseSchemaEngine,
+  findNativeSchemaEngine,
+  WASM_STAND_IN,
+} from "../../scripts/prisma/schema-engine-path.js";
+import { createDatabase, databaseUrl, nonEmptyLines, query, uniqueName, type ChildResult } from "./helpers.js";
+
+let pgServer: LocalPostgres;
+let migratedUrl: string;
+
+beforeAll(async () => {
+  pgServer = await startLocalPostgres({ kind: "postgres" });
+  migratedUrl = await createDatabase(pgServer.url, uniqueName("engine"));
+  await migrateDatabase({ directUrl: migratedUrl, log: () => {} });
+});
+
+afterAll(async () => {
+  await pgServer?.stop();
+});
+
+describe("choosing the schema engine", () => {
+  const roots: string[] = [];
+  const fakeRoot = (withNative: boolean) => {
+    const root = mkdtempSync(path.join(tmpdir(), "engine-choice-"));
+    roots.push(root);
+    mkdirSync(path.join(root, "node_modules/@prisma/engines"), { recursive: true });
+    if (withNative) writeFileSync(path.join(root, "node_modules/@prisma/engines/schema-engine-debian-openssl-3.0.x"), "");
+    return root;
+  };
+  afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+  it("uses the wasm stand-in when no native engine is present", () => {
+    expect(chooseSchemaEngine({}, fakeRoot(false))).toEqual({ source: "wasm", binary: WASM_STAND_IN });
+  });
+
+  it("leaves a downloaded native engine alone", () => {
+    expect(chooseSchemaEngine({}, fakeRoot(true))).toEqual({ source: "native" });
+  });
+
+  it("respects PRISMA_SCHEMA_ENGINE_BINARY set by the user", () => {
+    expect(chooseSchemaEngine({ PRISMA_SCHEMA_ENGINE_BINARY: "/opt/schema-engine" }, fakeRoot(true))).toEqual({
+      source: "env",
+      binary: "/opt/schema-engine",
+    });
+  });
+
+  it.skipIf(findNativeSchemaEngine() !== undefined)("is what the Prisma CLI runs in this checkout", async () => {
+    const r = await runPrisma(["version"], { quiet: true, env: { PRISMA_SCHEMA_ENGINE_BINARY: undefined } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Schema Engine\s+: schema-engine-cli \w+ \(wasm stand-in\)/);
+    expect(r.stdout + r.stderr).not.toContain("binaries.prisma.sh");
+  });
+});
+
+describe("Prisma CLI through the stand-in", () => {
+  const prisma = (args: string[], url = migratedUrl) =>
+    runPrisma(args, { quiet: true, env: { DIRECT_URL: url, PRISMA_SCHEMA_ENGINE_BINARY: undefined } });
+
+  it("migrate status", async () => {
+    const r = await prisma(["migrate", "status"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Database schema is up to date!");
+  });
+
+  it("migrate status reports unapplied migrations with exit code 1", async () => {
+    const empty = await createDatabase(pgServer.url, uniqueName("engine_empty"));
+    const r = await prisma(["migrate", "status"], empty);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/have not yet been applied/);
+  });
+
+  it("migrate diff: schema → SQL script, and database vs schema", async () => {
+    const script = await prisma(["migrate", "diff", "--from-empty", "--to-schema", "prisma/schema.prisma", "--script"]);
+    expect(script.code).toBe(0);
+    expect(script.stdout).toContain('CREATE TABLE "users"');
+
+    const inSync = await prisma(["migrate", "diff", "--from-config-datasource", "--to-schema", "prisma/schema.prisma", "--exit-code"]);
+    expect(inSync.code).toBe(0);
+    expect(inSync.stdout).toContain("No difference detected.");
+
+    const drift = await prisma(["migrate", "diff", "--from-config-datasource", "--to-empty", "--exit-code"]);
+    expect(drift.code).toBe(2);
+    expect(drift.stdout).toMatch(/Removed tables/);
+  });
+
+  it("migrate diff from the migrations folder uses a temporary shadow database and drops it", async () => {
+    const r = await prisma(["migrate", "diff", "--from-migrations", "prisma/migrations", "--to-schema", "prisma/schema.prisma", "--exit-code"]);
+    expect(r.code).toBe(0);
+    const shadows = await query(pgServer.url, "SELECT datname FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db_%'");
+    expect(shadows).toEqual([]);
+  });
+});
+
+describe('the "char" (oid 18) column type', () => {
+  const CHAR_SQL = `SELECT relkind FROM pg_catalog.pg_class WHERE relname = 'users'`;
+
+  it("plain adapter-pg 7 cannot read it (why the stand-in relabels it)", async () => {
+    const adapter = await new PrismaPg({ connectionString: migratedUrl }).connect();
+    try {
+      await expect(adapter.queryRaw({ sql: CHAR_SQL, args: [], argTypes: [] })).rejects.toMatchObject({
+        cause: { kind: "UnsupportedNativeDataType", type: "char" },
+      });
+    } finally {
+      await adapter.dispose();
+    }
+  });
+
+  it("the stand-in's pg config reads it as text", async () => {
+    const adapter = await new PrismaPg(parseDatabaseUrl(migratedUrl).poolConfig).connect();
+    try {
+      const rs = await adapter.queryRaw({ sql: CHAR_SQL, args: [], argTypes: [] });
+      expect(rs.rows).toEqual([["r"]]);
+    } finally {
+      await adapter.dispose();
+    }
+  });
+
+  it("introspection of a table with a \"char\" column works end to end (db pull)", async () => {
+    const url = await createDatabase(pgServer.url, uniqueName("engine_char"));
+    await query(url, `CREATE TABLE flags (id int PRIMARY KEY, kind "char" NOT NULL DEFAULT 'a')`);
+    const r = await runPrisma(["db", "pull", "--print"], { quiet: true, env: { DIRECT_URL: url } });
+    expect(r.stderr).not.toMatch(/could not be deserialized/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/model flags \{/);
+  });
+});
+
+describe("native `cli` subcommand protocol", () => {
+  const runEngine = (url: string, command: string) =>
+    new Promise<ChildResult>((resolve, reject) => {
+      const child = spawn(WASM_STAND_IN, ["--datasource", JSON.stringify({ url }), "cli", command], {
+        env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` },
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (c: Buffer) => (stdout += c));
+      child.stderr.on("data", (c: Buffer) => (stderr += c));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    });
+  const logLines = (stderr: string) => nonEmptyLines(stderr).map((l) => JSON.parse(l) as { level: string; target: string; fields: Record<string, string> });
+
+  it("reports a missing database as P1003, then creates and drops it", async () => {
+    const url = databaseUrl(pgServer.url, uniqueName("engine_cli"));
+    const missing = await runEngine(url, "can-connect-to-database");
+    expect(missing.code).toBe(1);
+    const error = logLines(missing.stderr).find((l) => l.level === "ERROR");
+    expect(error).toMatchObject({ target: "schema_engine::logger", fields: { error_code: "P1003" } });
+    expect(missing.stderr).not.toContain(new URL(url).password || "\0");
+
+    expect((await runEngine(url, "create-database")).code).toBe(0);
+    expect((await runEngine(url, "can-connect-to-database")).code).toBe(0);
+    expect((await runEngine(url, "drop-database")).code).toBe(0);
+  });
+
+  it("reports an unreachable server as P1001", async () => {
+    const r = await runEngine("postgresql://u:pw@127.0.0.1:1/x", "can-connect-to-database");
+    expect(r.code).toBe(1);
+    expect(logLines(r.stderr).find((l) => l.level === "ERROR")?.fields.error_code).toBe("P1001");
+  });
+});

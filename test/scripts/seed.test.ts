@@ -1,0 +1,60 @@
+// scripts/db/seed.ts: re-running the seed leaves the same rows.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { migrateDatabase } from "../../scripts/db/migrate.js";
+import { SEED_POSTS, SEED_USERS } from "../../scripts/db/seed-data.js";
+import { seedDatabase } from "../../scripts/db/seed.js";
+import { startLocalPostgres, type LocalPostgres } from "../../scripts/local-postgres/index.js";
+import { createDatabase, query, runScript, uniqueName } from "./helpers.js";
+
+let pgServer: LocalPostgres;
+let url: string;
+
+const counts = async () => {
+  const [row] = await query<{ users: number; posts: number }>(
+    url,
+    "SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM posts) AS posts",
+  );
+  return row;
+};
+
+beforeAll(async () => {
+  pgServer = await startLocalPostgres({ kind: "postgres" });
+  url = await createDatabase(pgServer.url, uniqueName("seed"));
+  await migrateDatabase({ directUrl: url, log: () => {} });
+});
+
+afterAll(async () => {
+  await pgServer?.stop();
+});
+
+describe("db:seed", () => {
+  it("seeds, and a second run (as `npm run db:seed` would) changes nothing", async () => {
+    const first = await seedDatabase(url, { log: () => {} });
+    expect(first).toEqual({ seeded: true, users: SEED_USERS.length, posts: SEED_POSTS.length });
+    const snapshot = async () => ({
+      users: await query(url, "SELECT * FROM users ORDER BY email"),
+      posts: await query(url, "SELECT * FROM posts ORDER BY id"),
+    });
+    const before = await snapshot();
+
+    const again = await runScript("scripts/db/seed.ts", [], { DIRECT_URL: url });
+    expect(again.stderr).toBe("");
+    expect(again.code).toBe(0);
+    expect(await counts()).toEqual({ users: SEED_USERS.length, posts: SEED_POSTS.length });
+    expect(await snapshot()).toEqual(before); // not even updated_at moves
+  });
+
+  it("keeps users.post_count equal to the author's posts", async () => {
+    const rows = await query<{ email: string; post_count: number; actual: number }>(
+      url,
+      "SELECT email, post_count, (SELECT count(*)::int FROM posts p WHERE p.author_id = u.id) AS actual FROM users u",
+    );
+    for (const r of rows) expect(r.post_count).toBe(r.actual);
+  });
+
+  it("onlyIfEmpty leaves a database with users untouched", async () => {
+    const r = await seedDatabase(url, { onlyIfEmpty: true, log: () => {} });
+    expect(r.seeded).toBe(false);
+  });
+});
