@@ -6,11 +6,15 @@ export function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   // P1xxx: can't reach / timed out / connection closed; P2024: pool timeout; P2037: too many connections.
+  if (typeof code === "string" && MISCONFIGURATION.has(code)) return false;
   if (typeof code === "string" && (/^P1\d{3}$/.test(code) || code === "P2024" || code === "P2037")) return true;
   if (error.name === "PrismaClientInitializationError") return true;
   const text = `${error.name} ${error.message} ${causeMessage(error)}`;
   return CONNECTION_FAILURE.test(text);
 }
+
+/** Wrong credentials or database name: retrying will not help, so these stay 500s. */
+const MISCONFIGURATION = new Set(["P1000", "P1003", "P1010"]);
 
 const CONNECTION_FAILURE =
   /connect(ion)? (refused|terminated|closed|timeout|error)|couldn't connect|can't reach|network connection lost|fetch failed|socket|websocket|ECONNREFUSED|ECONNRESET|ETIMEDOUT|server error \(HTTP status 5\d\d\)|too many connections|compute node/i;

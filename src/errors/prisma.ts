@@ -22,7 +22,10 @@ export function isKnownPrismaError(error: unknown): error is KnownPrismaError {
  */
 export function problemFromPrismaError(error: KnownPrismaError): ProblemError | undefined {
   switch (error.code) {
-    case "P2002": {
+    // Over HTTP (PrismaNeonHttp, Prisma 7.10) the driver's error is not translated: the code is
+    // Postgres' SQLSTATE (23505, 23503) instead of P2002/P2003, and meta has no fields.
+    case "P2002":
+    case "23505": {
       const fields = uniqueFields(error);
       const named = fields.length ? fields.join(", ") : "a unique field";
       return new ProblemError(409, `A record with this ${named} already exists.`, {
@@ -33,6 +36,7 @@ export function problemFromPrismaError(error: KnownPrismaError): ProblemError | 
     case "P2025":
       return new ProblemError(404, "The record does not exist.", { type: "urn:problem-type:not-found" });
     case "P2003":
+    case "23503":
       // A foreign key points at nothing: the request named a record that does not exist.
       return new ProblemError(422, "A referenced record does not exist.", {
         type: "urn:problem-type:reference-violation",
@@ -51,7 +55,11 @@ function uniqueFields(error: KnownPrismaError): string[] {
   if (Array.isArray(target)) return target.map(String);
   const cause = (error.meta?.driverAdapterError as { cause?: { constraint?: { fields?: unknown } } } | undefined)?.cause;
   const fields = cause?.constraint?.fields;
-  return Array.isArray(fields) ? fields.map((f) => String(f).replaceAll('"', "")) : [];
+  if (Array.isArray(fields)) return fields.map((f) => String(f).replaceAll('"', ""));
+  // HTTP transport: only the message names the constraint. Prisma names unique indexes
+  // "<table>_<columns>_key"; a table name with "_" in it would confuse this, so it is a hint only.
+  const constraint = /unique constraint "([a-z0-9]+)_([a-z0-9_]+)_key"/i.exec(error.message)?.[2];
+  return constraint ? [constraint] : [];
 }
 
 /** P2036 is what Prisma raises when the HTTP adapter is asked for a transaction. */

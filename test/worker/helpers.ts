@@ -1,0 +1,82 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { app } from "../../src/app";
+import type { Bindings } from "../../src/env";
+
+export const TOKEN = (env as Bindings).API_TOKEN!;
+export const auth = { Authorization: `Bearer ${TOKEN}` };
+
+/** A request to the deployed-shape Worker (its default export), with the test bindings. */
+export function call(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  let body = init.body;
+  if (init.json !== undefined) {
+    headers.set("Content-Type", "application/json");
+    body = JSON.stringify(init.json);
+  }
+  return exports.default.fetch(new Request(`http://worker${path}`, { ...init, headers, body }));
+}
+
+/** The same app with some bindings changed (READS_REQUIRE_AUTH, MAX_BODY_BYTES, …). */
+export async function callWith(overrides: Partial<Bindings>, path: string, init: RequestInit = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await app.fetch(new Request(`http://worker${path}`, init), { ...(env as Bindings), ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+let seq = 0;
+export const uniqueEmail = (prefix = "user") =>
+  `${prefix}-${Date.now().toString(36)}-${(seq++).toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+
+export async function createUser(data: Record<string, unknown> = {}) {
+  const res = await call("/users", { method: "POST", headers: auth, json: { email: uniqueEmail(), ...data } });
+  if (res.status !== 201) throw new Error(`createUser: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { id: string; email: string; postCount: number; name: string | null; role: string };
+}
+
+export async function createPost(authorId: string, data: Record<string, unknown> = {}) {
+  const res = await call("/posts", { method: "POST", headers: auth, json: { title: "A post", authorId, ...data } });
+  if (res.status !== 201) throw new Error(`createPost: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { id: string; title: string; authorId: string; status: string; createdAt: string };
+}
+
+export async function getUser(id: string) {
+  return (await (await call(`/users/${id}`)).json()) as { postCount: number };
+}
+
+export interface NeonStats {
+  roundTrips: number;
+  wsRoundTrips: number;
+  httpRoundTrips: number;
+  wsOpened: number;
+  httpRequests: number;
+}
+
+// The local Neon serves its control endpoints on the same origin as /sql and the WebSocket.
+const admin = () => `http://${(env as Bindings).NEON_LOCAL_PROXY}`;
+export async function neonStats(): Promise<NeonStats> {
+  return (await (await fetch(`${admin()}/_local-neon/stats`)).json()) as NeonStats;
+}
+export async function resetNeonStats(): Promise<void> {
+  await (await fetch(`${admin()}/_local-neon/stats/reset`, { method: "POST" })).body?.cancel();
+}
+
+/** Asserts an RFC 9457 body and returns it. */
+export async function problemOf(res: Response) {
+  if (!res.headers.get("Content-Type")?.startsWith("application/problem+json")) {
+    throw new Error(`expected problem+json, got ${res.status} ${res.headers.get("Content-Type")}: ${await res.text()}`);
+  }
+  const body = (await res.json()) as {
+    type: string;
+    title: string;
+    status: number;
+    detail: string;
+    instance?: string;
+    errors?: { in: string; pointer: string; detail: string }[];
+  };
+  if (body.status !== res.status || !body.type || !body.title || typeof body.detail !== "string") {
+    throw new Error(`not a problem document: ${JSON.stringify(body)}`);
+  }
+  return body;
+}

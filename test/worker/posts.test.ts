@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { auth, call, createPost, createUser, getUser, problemOf } from "./helpers";
+
+describe("posts CRUD", () => {
+  it("creates a post and bumps postCount in one transaction (WebSocket)", async () => {
+    const author = await createUser();
+    const res = await call("/posts", { method: "POST", headers: auth, json: { title: "Hello", authorId: author.id } });
+    expect(res.status).toBe(201);
+    const post = (await res.json()) as { id: string };
+    expect(post).toMatchObject({ title: "Hello", content: "", status: "DRAFT", authorId: author.id });
+    expect(res.headers.get("Location")).toBe(`/posts/${post.id}`);
+    expect((await getUser(author.id)).postCount).toBe(1);
+  });
+
+  it("reads, updates (HTTP) and deletes (transaction: postCount decremented)", async () => {
+    const author = await createUser();
+    const post = await createPost(author.id);
+    expect((await call(`/posts/${post.id}`)).status).toBe(200);
+
+    const patched = await call(`/posts/${post.id}`, { method: "PATCH", headers: auth, json: { status: "PUBLISHED" } });
+    expect(patched.status).toBe(200);
+    expect(await patched.json()).toMatchObject({ id: post.id, status: "PUBLISHED" });
+
+    expect((await call(`/posts/${post.id}`, { method: "DELETE", headers: auth })).status).toBe(204);
+    expect((await call(`/posts/${post.id}`)).status).toBe(404);
+    expect((await getUser(author.id)).postCount).toBe(0);
+  });
+
+  it("422 when the author does not exist (P2003), and nothing is written", async () => {
+    const ghost = crypto.randomUUID();
+    const res = await call("/posts", { method: "POST", headers: auth, json: { title: "Orphan", authorId: ghost } });
+    expect(res.status).toBe(422);
+    expect((await problemOf(res)).type).toBe("urn:problem-type:reference-violation");
+    const list = (await (await call(`/posts?authorId=${ghost}`)).json()) as { items: unknown[] };
+    expect(list.items).toEqual([]);
+  });
+
+  it("404 for a missing post on get, patch, delete and move", async () => {
+    const missing = crypto.randomUUID();
+    const author = await createUser();
+    expect((await call(`/posts/${missing}`)).status).toBe(404);
+    expect((await call(`/posts/${missing}`, { method: "PATCH", headers: auth, json: { title: "x" } })).status).toBe(404);
+    expect((await call(`/posts/${missing}`, { method: "DELETE", headers: auth })).status).toBe(404);
+    const move = await call(`/posts/${missing}/move`, { method: "POST", headers: auth, json: { authorId: author.id } });
+    expect(move.status).toBe(404);
+    await problemOf(move);
+  });
+});
+
+describe("POST /posts/{id}/move (interactive transaction over WebSocket)", () => {
+  it("moves the post and adjusts both authors' postCount", async () => {
+    const [from, to] = [await createUser(), await createUser()];
+    const post = await createPost(from.id);
+    const res = await call(`/posts/${post.id}/move`, { method: "POST", headers: auth, json: { authorId: to.id } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id: post.id, authorId: to.id });
+    expect((await getUser(from.id)).postCount).toBe(0);
+    expect((await getUser(to.id)).postCount).toBe(1);
+  });
+
+  it("is atomic: the source's decrement is rolled back when the target update fails (422)", async () => {
+    const from = await createUser();
+    const post = await createPost(from.id);
+    const res = await call(`/posts/${post.id}/move`, {
+      method: "POST",
+      headers: auth,
+      json: { authorId: crypto.randomUUID() },
+    });
+    expect(res.status).toBe(422);
+    expect((await problemOf(res)).errors).toEqual([{ in: "json", pointer: "/authorId", detail: "no such user" }]);
+    // The decrement ran before the failing statement; the rollback undid it.
+    expect((await getUser(from.id)).postCount).toBe(1);
+    expect(await (await call(`/posts/${post.id}`)).json()).toMatchObject({ authorId: from.id });
+  });
+
+  it("409 when moving to the current author (invariant), nothing changes", async () => {
+    const author = await createUser();
+    const post = await createPost(author.id);
+    const res = await call(`/posts/${post.id}/move`, { method: "POST", headers: auth, json: { authorId: author.id } });
+    expect(res.status).toBe(409);
+    expect((await getUser(author.id)).postCount).toBe(1);
+  });
+});
+
+describe("posts list", () => {
+  it("filters by author, status and title text, newest first, and paginates", async () => {
+    const author = await createUser();
+    const a = await createPost(author.id, { title: "Alpha zebra", status: "PUBLISHED" });
+    const b = await createPost(author.id, { title: "Beta zebra", status: "PUBLISHED" });
+    await createPost(author.id, { title: "Gamma", status: "DRAFT" });
+
+    const res = await call(`/posts?authorId=${author.id}&status=PUBLISHED&q=ZEBRA&limit=1`);
+    const page1 = (await res.json()) as { items: { id: string }[]; nextCursor: string | null };
+    expect(page1.items.map((p) => p.id)).toEqual([b.id]);
+    expect(page1.nextCursor).toBeTypeOf("string");
+    const page2 = (await (
+      await call(`/posts?authorId=${author.id}&status=PUBLISHED&q=zebra&limit=1&cursor=${page1.nextCursor}`)
+    ).json()) as { items: { id: string }[]; nextCursor: string | null };
+    expect(page2.items.map((p) => p.id)).toEqual([a.id]);
+    expect(page2.nextCursor).toBeNull();
+  });
+
+  it("400 for an unknown status value and an authorId that is not a UUID", async () => {
+    const res = await call("/posts?status=ARCHIVED&authorId=42");
+    expect(res.status).toBe(400);
+    const pointers = (await problemOf(res)).errors?.map((e) => e.pointer).sort();
+    expect(pointers).toEqual(["/authorId", "/status"]);
+  });
+});
