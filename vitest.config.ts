@@ -1,16 +1,19 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
-import type { WorkerStack } from "./test/setup/worker-stack";
+import type { WorkerStackDb } from "./test/setup/worker-stack";
+
+// .env holds DIRECT_URL for the Node scripts: wrangler's config reader must not hand it to the Worker.
+process.env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV = "false";
 
 /**
  * The Worker under test, in workerd, against the stack that test/setup/worker-stack.ts starts
  * (a real Postgres behind the local Neon proxy). `db` picks the database under the proxy.
  */
-function workerProject(db: "postgres" | "pglite", include: string[]): TestProjectInlineConfiguration {
+function workerProject(db: WorkerStackDb, include: string[]): TestProjectInlineConfiguration {
   return {
     plugins: [
       cloudflareTest(({ inject }) => {
-        const stack = inject<WorkerStack>("workerStack");
+        const stack = inject("workerStacks")[db];
         return {
           wrangler: { configPath: "./wrangler.toml" },
           miniflare: {
@@ -29,7 +32,6 @@ function workerProject(db: "postgres" | "pglite", include: string[]): TestProjec
     test: {
       name: `worker (${db})`,
       include,
-      globalSetup: ["./test/setup/worker-stack.ts"],
       testTimeout: 30_000,
       hookTimeout: 60_000,
     },
@@ -38,6 +40,9 @@ function workerProject(db: "postgres" | "pglite", include: string[]): TestProjec
 
 export default defineConfig({
   test: {
+    // At the root, not in the worker projects: it is Node code and must not be resolved with the
+    // Workers plugin's conditions (ws would resolve to its browser stub).
+    globalSetup: ["./test/setup/worker-stack.ts"],
     projects: [
       {
         test: {

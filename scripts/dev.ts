@@ -9,7 +9,8 @@ import { parse } from "dotenv";
 import { startLocalPostgres, type LocalPostgres } from "./local-postgres/index";
 import { startLocalNeon, type LocalNeon } from "./local-neon/index";
 import { migrateDatabase } from "./db/migrate";
-import { seedIfEmpty } from "./db/seed";
+import { seedDatabase } from "./db/seed";
+import { runPrisma } from "./prisma/cli";
 import { redactUrl } from "./local-postgres/redact";
 
 const step = (line: string) => console.log(`[dev] ${line}`);
@@ -42,8 +43,8 @@ async function startLocalStack(): Promise<Record<string, string>> {
   step("applying migrations (prisma migrate deploy)");
   await migrateDatabase({ directUrl: database.url, log: () => {} });
 
-  const seeded = await seedIfEmpty(database.url);
-  step(seeded ? "seeded the empty database" : "database already has data: not seeding");
+  const seed = await seedDatabase(database.url, { onlyIfEmpty: true, log: () => {} });
+  step(seed.seeded ? `seeded the empty database (${seed.users} users, ${seed.posts} posts)` : "database already has data: not seeding");
 
   const neon: LocalNeon = await startLocalNeon({ upstream: database.url, port: NEON_PORT });
   cleanups.push(() => neon.stop());
@@ -56,6 +57,10 @@ function devVars(): Record<string, string> {
 }
 
 async function main() {
+  step("generating Prisma Client");
+  const generated = await runPrisma(["generate"], { quiet: true });
+  if (generated.code !== 0) throw new Error(`prisma generate failed: ${generated.stderr.trim().split("\n").at(-1)}`);
+
   const vars = devVars();
   let bindings: Record<string, string> = {};
   if (vars.DATABASE_URL && !vars.NEON_LOCAL_PROXY) {

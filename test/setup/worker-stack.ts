@@ -3,13 +3,15 @@ import { startLocalPostgres } from "../../scripts/local-postgres/index";
 import { startLocalNeon } from "../../scripts/local-neon/index";
 import { migrateDatabase } from "../../scripts/db/migrate";
 
-/** What the Worker tests get through inject("workerStack"). */
+export type WorkerStackDb = "postgres" | "pglite";
+
+/** What the Worker tests get through inject("workerStacks")[db]. */
 export interface WorkerStack {
-  /** The connection string the Worker is given (the upstream's own URL, as the local proxy expects). */
+  /** The connection string the Worker is given (the database's own URL, as the local proxy expects). */
   databaseUrl: string;
-  /** host:port of the local Neon proxy (NEON_LOCAL_PROXY). */
+  /** host:port of the local Neon proxy (the NEON_LOCAL_PROXY binding). */
   neonProxy: string;
-  /** The local Neon's HTTP origin, for its counters and fault endpoints. */
+  /** The local Neon's HTTP origin, for its counters and fault endpoints (/_local-neon/…). */
   neonAdmin: string;
   /** Which database is under the proxy. */
   db: "postgres" | "pglite" | "external";
@@ -17,32 +19,40 @@ export interface WorkerStack {
 
 declare module "vitest" {
   interface ProvidedContext {
-    workerStack: WorkerStack;
+    workerStacks: Record<WorkerStackDb, WorkerStack>;
   }
 }
 
 /**
- * Starts a fresh database for this run, applies the migrations with Prisma's engine, and puts
- * the local Neon proxy in front of it. Everything is stopped when the run ends.
+ * A fresh database for this run, migrated with Prisma's engine, behind its own local Neon proxy.
+ * "postgres" is real PostgreSQL when its binaries are installed (PGlite otherwise); "pglite" is
+ * always the embedded fallback, for the smoke project.
  */
-export default async function setup(project: TestProject) {
-  const kind = project.name.includes("pglite") ? "pglite" : "auto";
+async function startStack(kind: "auto" | "pglite", stops: Array<() => Promise<void>>): Promise<WorkerStack> {
   const database = await startLocalPostgres({ kind });
+  stops.push(() => database.stop());
+  await migrateDatabase({ directUrl: database.url, attempts: 1, log: () => {} });
+  const neon = await startLocalNeon({ upstream: database.url });
+  stops.push(() => neon.stop());
+  return { databaseUrl: database.url, neonProxy: `${neon.host}:${neon.port}`, neonAdmin: neon.httpUrl, db: database.kind };
+}
+
+/** Starts both stacks once per run (only those the selected projects use), stops them at the end. */
+export default async function setup(project: TestProject) {
+  const wanted = new Set(project.vitest.projects.map((p) => p.name));
+  const stops: Array<() => Promise<void>> = [];
+  const teardown = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+  };
   try {
-    await migrateDatabase({ directUrl: database.url, log: () => {} });
-    const neon = await startLocalNeon({ upstream: database.url });
-    project.provide("workerStack", {
-      databaseUrl: database.url,
-      neonProxy: `${neon.host}:${neon.port}`,
-      neonAdmin: neon.httpUrl,
-      db: database.kind,
-    });
-    return async () => {
-      await neon.stop();
-      await database.stop();
-    };
+    const [postgres, pglite] = await Promise.all([
+      wanted.has("worker (postgres)") ? startStack("auto", stops) : undefined,
+      wanted.has("worker (pglite)") ? startStack("pglite", stops) : undefined,
+    ]);
+    project.provide("workerStacks", { postgres: postgres!, pglite: pglite! });
   } catch (error) {
-    await database.stop();
+    await teardown();
     throw error;
   }
+  return teardown;
 }
