@@ -139,6 +139,47 @@ describe('the "char" (oid 18) column type', () => {
   });
 });
 
+describe("JSON-RPC over stdio", () => {
+  const rpc = (args: string[], requests: object[]) =>
+    new Promise<Array<{ id: number; result?: unknown; error?: { code: number; data?: { message: string } } }>>((resolve, reject) => {
+      const child = spawn(WASM_STAND_IN, args, {
+        env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` },
+      });
+      let stdout = "";
+      child.stdout.on("data", (c: Buffer) => (stdout += c));
+      child.on("error", reject);
+      child.on("close", () => resolve(nonEmptyLines(stdout).map((l) => JSON.parse(l))));
+      child.stdin.end(requests.map((r) => `${JSON.stringify({ jsonrpc: "2.0", ...r })}\n`).join(""));
+    });
+  const history = {
+    migrationsList: {
+      baseDir: "/nonexistent",
+      lockfile: { path: "migration_lock.toml", content: null },
+      shadowDbInitScript: "",
+      migrationDirectories: [],
+    },
+    optInToShadowDatabase: false,
+    filters: { externalTables: [], externalEnums: [] },
+  };
+
+  it("answers each request by id, and -32601 for unknown methods", async () => {
+    const responses = await rpc(["--datamodels", "prisma/schema.prisma", "--datasource", JSON.stringify({ url: migratedUrl })], [
+      { id: 1, method: "getDatabaseVersion" },
+      { id: 2, method: "diagnoseMigrationHistory", params: history },
+      { id: 3, method: "noSuchMethod", params: {} },
+    ]);
+    expect(responses.map((r) => r.id)).toEqual([1, 2, 3]);
+    expect(responses[0]!.result).toMatch(/^PostgreSQL 1\d/);
+    expect(responses[1]!.result).toMatchObject({ hasMigrationsTable: true, failedMigrationNames: [] });
+    expect(responses[2]!.error?.code).toBe(-32601);
+  });
+
+  it("reports the adapter's own error, not an opaque 'External error id#N'", async () => {
+    const [response] = await rpc(["--datamodels", "prisma/schema.prisma"], [{ id: 1, method: "diagnoseMigrationHistory", params: history }]);
+    expect(response!.error?.data?.message).toMatch(/No datasource URL/);
+  });
+});
+
 describe("native `cli` subcommand protocol", () => {
   const runEngine = (url: string, command: string) =>
     new Promise<ChildResult>((resolve, reject) => {

@@ -4,6 +4,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 
+import type { ErrorRegistry } from "@prisma/driver-adapter-utils";
+
 import { createAdapterFactory } from "./adapter.js";
 import { createDatabase } from "./admin.js";
 import type { EngineArgs } from "./args.js";
@@ -106,7 +108,7 @@ export async function serveJsonRpc(args: EngineArgs): Promise<void> {
         const result = await handle(req);
         respond({ id: req.id, result: result ?? {} });
       } catch (error) {
-        respond({ id: req.id, error: toRpcError(error, main) });
+        respond({ id: req.id, error: toRpcError(resolveExternalError(error, adapter.errorRegistry), main) });
       }
     });
   });
@@ -125,6 +127,17 @@ function datasourceOf(params: Record<string, unknown>, main: ParsedDatabaseUrl |
   if (ds?.tag === "ConnectionString" && ds.url) return parseDatabaseUrl(ds.url);
   if (!main) throw new Error("No datasource URL was provided (set datasource.url in prisma.config.ts).");
   return main;
+}
+
+/**
+ * Errors that adapter-pg could not classify reach the engine as "External error id#N"; the
+ * original (e.g. pg's "Connection terminated due to connection timeout") sits in the
+ * adapter's error registry. Report that instead of the bare id.
+ */
+function resolveExternalError(error: unknown, registry: ErrorRegistry): unknown {
+  const id = /External error id#(\d+)/.exec(messageOf(error))?.[1];
+  const original = id === undefined ? undefined : registry.consumeError(Number(id))?.error;
+  return original ?? error;
 }
 
 function toRpcError(error: unknown, main: ParsedDatabaseUrl | undefined) {
