@@ -37,6 +37,8 @@ export function findNativeSchemaEngine(root = PROJECT_ROOT): string | undefined 
 export function chooseSchemaEngine(env: NodeJS.ProcessEnv = process.env, root = PROJECT_ROOT): SchemaEngineChoice {
   // 1. The user's explicit choice wins (as it does for the CLI itself).
   if (env.PRISMA_SCHEMA_ENGINE_BINARY) return { source: "env", binary: env.PRISMA_SCHEMA_ENGINE_BINARY };
+  // (its deprecated name, which the CLI still honours)
+  if (env.PRISMA_MIGRATION_ENGINE_BINARY) return { source: "env", binary: env.PRISMA_MIGRATION_ENGINE_BINARY };
   // 2. A native engine is already downloaded: use it unchanged.
   if (findNativeSchemaEngine(root)) return { source: "native" };
   // 3. Otherwise Prisma's official wasm build of the same engine, behind a CLI-compatible stand-in.
