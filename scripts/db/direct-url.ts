@@ -3,16 +3,7 @@ export class DatabaseScriptError extends Error {
   override name = "DatabaseScriptError";
 }
 
-/** postgresql://user:***@host/db — safe to print. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
-  }
-}
+export { redactUrl } from "../lib/redact.js";
 
 export function readDirectUrl(env: NodeJS.ProcessEnv = process.env): string {
   const url = env.DIRECT_URL?.trim();

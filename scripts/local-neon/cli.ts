@@ -2,8 +2,9 @@
 //                       [--db auto|postgres|pglite] [--db-port N] [--data-dir .local/postgres] [--allow host:port]…
 // Without --upstream a local database is started and kept under .local/ between runs.
 import { parseArgs } from "node:util";
-import { resolve } from "node:path";
-import { findPostgresBinDir, startLocalPostgres, redactUrl, type LocalPostgres } from "../local-postgres/index.js";
+import { redactUrl } from "../lib/redact.js";
+import { onShutdown, shutdown } from "../lib/shutdown.js";
+import { startDevDatabase } from "../local-postgres/dev-database.js";
 import { neonConfigLines } from "./client-config.js";
 import { startLocalNeon, type LocalNeon } from "./index.js";
 
@@ -61,20 +62,7 @@ function parseCli() {
 async function main() {
   const args = parseCli();
   const step = (line: string) => process.stdout.write(`• ${line}\n`);
-  let database: LocalPostgres | undefined;
-  let proxy: LocalNeon | undefined;
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    step("stopping…");
-    await proxy?.stop().catch(() => {});
-    await database?.stop().catch(() => {});
-    step("stopped");
-    process.exit(code);
-  };
-  process.on("SIGINT", () => void stop(0));
-  process.on("SIGTERM", () => void stop(0));
+  onShutdown(() => step("stopped"));
 
   try {
     let upstream = args.upstream;
@@ -82,13 +70,13 @@ async function main() {
       step(`upstream ${redactUrl(upstream)}`);
     } else {
       const kind = args.db as "auto" | "postgres" | "pglite";
-      const usesPglite = kind === "pglite" || (kind === "auto" && !findPostgresBinDir());
-      const dataDir = resolve(args.dataDir ?? (usesPglite ? ".local/pglite" : ".local/postgres"));
-      database = await startLocalPostgres({ kind, dataDir, port: args.dbPort, log: step });
+      const database = await startDevDatabase({ kind, dataDir: args.dataDir, port: args.dbPort, log: step });
+      onShutdown(() => database.stop());
       upstream = database.url;
       step(`database ready (${database.kind}): ${redactUrl(upstream)}`);
     }
-    proxy = await startLocalNeon({ upstream, host: args.host, port: args.port, allow: args.allow, log: step });
+    const proxy: LocalNeon = await startLocalNeon({ upstream, host: args.host, port: args.port, allow: args.allow, log: step });
+    onShutdown(() => proxy.stop());
     const hostPort = `${proxy.host.includes(":") ? `[${proxy.host}]` : proxy.host}:${proxy.port}`;
     step(`local Neon listening on ${hostPort}`);
     process.stdout.write([
@@ -107,7 +95,7 @@ async function main() {
     ].join("\n"));
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n`);
-    await stop(1);
+    await shutdown(1);
   }
 }
 

@@ -25,7 +25,7 @@ export interface StartLocalPostgresOptions {
 }
 
 export { findPostgresBinDir } from "./postgres-cluster.js";
-export { redactUrl } from "./redact.js";
+export { redactUrl } from "../lib/redact.js";
 
 export async function startLocalPostgres(opts: StartLocalPostgresOptions = {}): Promise<LocalPostgres> {
   const log = opts.log ?? (() => {});
