@@ -1,7 +1,7 @@
 // The wasm schema-engine stand-in: when it is chosen, that the Prisma CLI works through it,
 // its native-compatible `cli` protocol, and the "char" (oid 18) fix.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -17,7 +17,7 @@ import {
   findNativeSchemaEngine,
   WASM_STAND_IN,
 } from "../../scripts/prisma/schema-engine-path.js";
-import { createDatabase, databaseUrl, nonEmptyLines, query, uniqueName, type ChildResult } from "./helpers.js";
+import { createDatabase, databaseUrl, nonEmptyLines, query, ROOT, uniqueName, type ChildResult } from "./helpers.js";
 
 let pgServer: LocalPostgres;
 let migratedUrl: string;
@@ -172,6 +172,53 @@ describe("JSON-RPC over stdio", () => {
     expect(responses[0]!.result).toMatch(/^PostgreSQL 1\d/);
     expect(responses[1]!.result).toMatchObject({ hasMigrationsTable: true, failedMigrationNames: [] });
     expect(responses[2]!.error?.code).toBe(-32601);
+  });
+
+  describe("evaluateDataLoss (what migrate dev asks once migrations exist)", () => {
+    const migrationsList = () => {
+      const baseDir = path.join(ROOT, "prisma/migrations");
+      return {
+        baseDir,
+        lockfile: { path: "migration_lock.toml", content: readFileSync(path.join(baseDir, "migration_lock.toml"), "utf8") },
+        shadowDbInitScript: "",
+        migrationDirectories: readdirSync(baseDir, { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => d.name)
+          .sort()
+          .map((name) => ({
+            path: name,
+            migrationFile: {
+              path: "migration.sql",
+              content: { tag: "ok", value: readFileSync(path.join(baseDir, name, "migration.sql"), "utf8") },
+            },
+          })),
+      };
+    };
+    const schemaFile = path.join(ROOT, "prisma/schema.prisma");
+    const evaluate = async (content: string) => {
+      const [response] = await rpc(["--datamodels", schemaFile, "--datasource", JSON.stringify({ url: migratedUrl })], [
+        {
+          id: 1,
+          method: "evaluateDataLoss",
+          params: { migrationsList: migrationsList(), schema: { files: [{ path: schemaFile, content }] }, filters: history.filters },
+        },
+      ]);
+      return response!;
+    };
+
+    it("reports no steps when the schema matches the migrations", async () => {
+      const r = await evaluate(readFileSync(schemaFile, "utf8"));
+      expect(r.error).toBeUndefined();
+      expect(r.result).toEqual({ migrationSteps: 0, warnings: [], unexecutableSteps: [] });
+    });
+
+    it("warns about a step that would drop a table", async () => {
+      const withoutModel = readFileSync(schemaFile, "utf8").replace(/model IdempotencyKey \{[^}]*\}/, "");
+      const r = await evaluate(withoutModel);
+      const result = r.result as { migrationSteps: number; warnings: Array<{ message: string }> };
+      expect(result.migrationSteps).toBeGreaterThan(0);
+      expect(result.warnings.map((w) => w.message).join("\n")).toMatch(/DROP TABLE "idempotency_keys"/);
+    });
   });
 
   it("reports the adapter's own error, not an opaque 'External error id#N'", async () => {

@@ -36,6 +36,7 @@ export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
   const port = Number(parsed.port || 5432);
   const database = parsed.database || parsed.user || "postgres";
   const user = parsed.user || "postgres";
+  const schema = u.searchParams.get("schema") ?? undefined;
   return {
     poolConfig: {
       Client: CharAsTextClient as unknown as typeof pg.Client,
@@ -49,9 +50,12 @@ export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
       ssl: sslmode && ["require", "verify-ca", "verify-full"].includes(sslmode) ? {} : false,
       connectionTimeoutMillis: connectTimeout > 0 ? connectTimeout * 1000 : undefined,
       application_name: "prisma-schema-engine-wasm",
+      // As the native engine does: unqualified statements (the migrations' own SQL, and the
+      // engine's CREATE TABLE "_prisma_migrations") land in the URL's schema, not in public.
+      options: schema ? `-c search_path=${schema.replace(/([\\ ])/g, "\\$1")}` : undefined,
       max: 4,
     },
-    schema: u.searchParams.get("schema") ?? undefined,
+    schema,
     host,
     port,
     database,

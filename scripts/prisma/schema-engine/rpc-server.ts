@@ -9,6 +9,7 @@ import type { ErrorRegistry } from "@prisma/driver-adapter-utils";
 import { createAdapterFactory } from "./adapter.js";
 import { createDatabase } from "./admin.js";
 import type { EngineArgs } from "./args.js";
+import { evaluateDataLossViaDiff, NEEDS_FALLBACK } from "./evaluate-data-loss.js";
 import { messageOf, toUserFacingError, type UserFacingError } from "./errors.js";
 import { loadSchemaEngineWasm, type SchemaEngineWasm } from "./load-wasm.js";
 import { parseDatabaseUrl, type ParsedDatabaseUrl } from "./pg-config.js";
@@ -61,6 +62,15 @@ export async function serveJsonRpc(args: EngineArgs): Promise<void> {
         const result = (await (await getEngine()).diff(params as never)) as { exitCode: number; stdout: string | null };
         if (result.stdout) await printViaCli(result.stdout.replace(/\n$/, ""));
         return { exitCode: result.exitCode, stdout: null };
+      }
+      case "evaluateDataLoss": {
+        const engine = await getEngine();
+        try {
+          return await engine.evaluateDataLoss(params as never);
+        } catch (error) {
+          if (!NEEDS_FALLBACK.test(messageOf(error))) throw error;
+          return evaluateDataLossViaDiff(engine, params as never);
+        }
       }
       case "getDatabaseDescription":
         throw new Error("getDatabaseDescription is not supported by the wasm schema engine stand-in.");
