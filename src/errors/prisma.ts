@@ -62,7 +62,17 @@ function uniqueFields(error: KnownPrismaError): string[] {
   return constraint ? [constraint] : [];
 }
 
-/** P2036 is what Prisma raises when the HTTP adapter is asked for a transaction. */
+/**
+ * A transaction asked of the HTTP adapter. Prisma 7.10 surfaces it as P2036 for batch
+ * transactions and as the adapter's plain Error for interactive ones.
+ */
 export function isHttpTransactionMisuse(error: unknown): boolean {
-  return isKnownPrismaError(error) && error.code === "P2036" && /transaction/i.test(error.message);
+  if (!(error instanceof Error)) return false;
+  const p2036 = isKnownPrismaError(error) && error.code === "P2036";
+  return (p2036 || error.name === "Error") && /transactions are not supported in HTTP mode/i.test(error.message);
+}
+
+/** A unique-constraint violation, on either transport (P2002 over WebSocket, 23505 over HTTP). */
+export function isUniqueViolation(error: unknown): boolean {
+  return isKnownPrismaError(error) && (error.code === "P2002" || error.code === "23505");
 }

@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
-import { isKnownPrismaError } from "../errors/prisma";
+import { isUniqueViolation } from "../errors/prisma";
 import { ProblemError } from "../errors/problem";
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
@@ -55,13 +55,13 @@ export const idempotent = () =>
     }
   });
 
-/** True when this request inserted the key; false when another request holds it (P2002). */
+/** True when this request inserted the key; false when another request holds it. */
 async function claim(prisma: AppEnv["Variables"]["prisma"], key: string, fingerprint: string): Promise<boolean> {
   try {
     await prisma.idempotencyKey.create({ data: { key, fingerprint }, select: { key: true } });
     return true;
   } catch (error) {
-    if (isKnownPrismaError(error) && error.code === "P2002") return false;
+    if (isUniqueViolation(error)) return false;
     throw error;
   }
 }

@@ -1,0 +1,118 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { AppEnv, Bindings } from "../../src/env";
+import { onError } from "../../src/errors/handler";
+import { withPrisma } from "../../src/middleware/prisma";
+import { auth, call, callWith, createUser, problemOf, uniqueEmail } from "./helpers";
+
+afterEach(() => vi.restoreAllMocks());
+
+/** Nothing a client sees may carry a stack trace, SQL or a connection string. */
+function expectNoLeaks(text: string) {
+  expect(text).not.toMatch(/postgres(ql)?:\/\//i);
+  expect(text).not.toMatch(/\bat .+:\d+:\d+/);
+  expect(text).not.toMatch(/\b(SELECT|INSERT|UPDATE|DELETE)\b.+\b(FROM|INTO|SET)\b/);
+  expect(text).not.toContain("prisma.");
+}
+
+describe("routing errors", () => {
+  it("404 problem+json for an unknown route", async () => {
+    const res = await call("/nope");
+    expect(res.status).toBe(404);
+    expect(await problemOf(res)).toMatchObject({ title: "Not Found", instance: "/nope", type: "about:blank" });
+  });
+
+  it("405 with Allow for a known path and a wrong method", async () => {
+    const res = await call("/users", { method: "PUT", headers: auth });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("Allow")).toBe("GET, HEAD, POST");
+    await problemOf(res);
+    const byId = await call(`/users/${crypto.randomUUID()}`, { method: "POST", headers: auth });
+    expect(byId.status).toBe(405);
+    expect(byId.headers.get("Allow")).toBe("GET, HEAD, PATCH, DELETE");
+  });
+});
+
+describe("body limit", () => {
+  it("413 over MAX_BODY_BYTES (default 64 KiB), before the body is parsed", async () => {
+    const big = await call("/users", { method: "POST", headers: auth, json: { email: uniqueEmail(), name: "x".repeat(70_000) } });
+    expect(big.status).toBe(413);
+    await problemOf(big);
+
+    const small = await callWith({ MAX_BODY_BYTES: "32" }, "/users", {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: JSON.stringify({ email: uniqueEmail() }),
+    });
+    expect(small.status).toBe(413);
+    expect((await problemOf(small)).detail).toContain("32 bytes");
+  });
+});
+
+describe("database unavailable → 503 + Retry-After, on both transports", () => {
+  // HTTP: nothing listens where the driver sends /sql (fetch fails, as when Neon is unreachable).
+  // WebSocket: the proxy refuses to connect to the compute (FATAL "Couldn't connect to compute
+  // node"-style refusal) because the URL names a database it does not front.
+  const closedProxy = (): Partial<Bindings> => ({ NEON_LOCAL_PROXY: "127.0.0.1:1" });
+  const refusedCompute = (): Partial<Bindings> => {
+    const url = new URL((env as Bindings).DATABASE_URL);
+    url.port = "1";
+    return { DATABASE_URL: url.href };
+  };
+  it.each([
+    ["http", "GET", "/users", undefined, closedProxy],
+    ["ws", "POST", "/posts", { title: "t", authorId: "00000000-0000-4000-8000-000000000000" }, refusedCompute],
+  ] as const)("%s: %s %s", async (_transport, method, path, json, overrides) => {
+    const logs = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const res = await callWith(overrides(), path, {
+      method,
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: json ? JSON.stringify(json) : undefined,
+    });
+    expect(res.status).toBe(503);
+    expect(res.headers.get("Retry-After")).toBe("5");
+    expectNoLeaks(await res.clone().text());
+    await problemOf(res);
+    const logged = logs.mock.calls.map((c) => String(c[0])).join("\n");
+    expect(logged).toContain('"msg":"database unavailable"');
+    expect(logged).not.toContain((env as Bindings).DATABASE_URL);
+  });
+});
+
+describe("a transaction over the HTTP transport (developer mistake)", () => {
+  it("is refused by Prisma (P2036) and answered 500 with a clear developer message in the logs", async () => {
+    const logs = vi.spyOn(console, "error").mockImplementation(() => {});
+    const broken = new OpenAPIHono<AppEnv>()
+      .post("/", withPrisma("http"), async (c) => {
+        await c.var.prisma.$transaction(async (tx) => tx.user.count());
+        return c.text("unreachable");
+      })
+      .onError(onError);
+    const ctx = createExecutionContext();
+    const res = await broken.fetch(new Request("http://worker/", { method: "POST" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(500);
+    const text = await res.clone().text();
+    expectNoLeaks(text);
+    expect(text).not.toContain("P2036");
+    expect((await problemOf(res)).detail).toBe("The server could not complete the request.");
+    const logged = logs.mock.calls.map((c) => String(c[0])).join("\n");
+    expect(logged).toContain('Mount withPrisma(\\"ws\\") on this route.');
+  });
+});
+
+describe("client errors never leak internals", () => {
+  it("409/404/400 bodies hold no SQL, stack or connection string", async () => {
+    const user = await createUser();
+    const responses = await Promise.all([
+      call("/users", { method: "POST", headers: auth, json: { email: user.email } }),
+      call(`/users/${crypto.randomUUID()}`),
+      call("/posts", { method: "POST", headers: auth, json: { title: "x", authorId: crypto.randomUUID() } }),
+      call("/users", { method: "POST", headers: { ...auth, "Content-Type": "application/json" }, body: "{" }),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual([409, 404, 422, 400]);
+    for (const res of responses) expectNoLeaks(await res.text());
+  });
+});

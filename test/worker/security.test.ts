@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { redact } from "../../src/log/redact";
+import { auth, call, callWith, problemOf, TOKEN, uniqueEmail } from "./helpers";
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("bearer token", () => {
+  it.each([
+    ["no Authorization header", {}],
+    ["a wrong token", { Authorization: "Bearer wrong-token" }],
+    ["a token that is a prefix of the right one", { Authorization: `Bearer ${TOKEN.slice(0, -1)}` }],
+    ["another scheme", { Authorization: `Basic ${TOKEN}` }],
+  ])("401 + WWW-Authenticate for %s on a write", async (_name, headers) => {
+    const res = await call("/users", { method: "POST", headers, json: { email: uniqueEmail() } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("WWW-Authenticate")).toBe('Bearer realm="api"');
+    expect((await problemOf(res)).title).toBe("Unauthorized");
+  });
+
+  it("every write route requires it", async () => {
+    const id = crypto.randomUUID();
+    for (const [method, path] of [
+      ["POST", "/users"],
+      ["PATCH", `/users/${id}`],
+      ["DELETE", `/users/${id}`],
+      ["POST", "/posts"],
+      ["PATCH", `/posts/${id}`],
+      ["DELETE", `/posts/${id}`],
+      ["POST", `/posts/${id}/move`],
+    ]) {
+      expect((await call(path!, { method, json: {} })).status, `${method} ${path}`).toBe(401);
+    }
+  });
+
+  it("reads are public by default, and need the token with READS_REQUIRE_AUTH=true", async () => {
+    expect((await call("/users")).status).toBe(200);
+    const closed = await callWith({ READS_REQUIRE_AUTH: "true" }, "/posts");
+    expect(closed.status).toBe(401);
+    await problemOf(closed);
+    expect((await callWith({ READS_REQUIRE_AUTH: "true" }, "/posts", { headers: auth })).status).toBe(200);
+  });
+
+  it("fails closed when API_TOKEN is not bound", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const res = await callWith({ API_TOKEN: undefined }, "/users", { method: "POST", headers: auth });
+    expect(res.status).toBe(401);
+    expect(errors.mock.calls.join("\n")).toContain("API_TOKEN is not set");
+  });
+});
+
+describe("CORS from the CORS_ORIGINS allow-list", () => {
+  it("allows a listed origin, with a preflight that permits Authorization and Idempotency-Key", async () => {
+    const origin = "https://app.example.test";
+    const res = await call("/users", { headers: { Origin: origin } });
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe(origin);
+    expect(res.headers.get("Access-Control-Expose-Headers")).toContain("X-Request-Id");
+
+    const preflight = await call("/users", {
+      method: "OPTIONS",
+      headers: { Origin: origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("Access-Control-Allow-Headers")).toMatch(/Idempotency-Key/);
+  });
+
+  it("gives an unlisted origin no CORS headers", async () => {
+    const res = await call("/users", { headers: { Origin: "https://evil.example" } });
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBeNull();
+  });
+});
+
+describe("secure headers, request id and logs", () => {
+  it("sets hono/secure-headers defaults", async () => {
+    const res = await call("/nope");
+    expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
+    expect(res.headers.get("X-Frame-Options")).toBe("SAMEORIGIN");
+    expect(res.headers.get("Strict-Transport-Security")).toContain("max-age=");
+  });
+
+  it("echoes a request id (given or generated) and logs one JSON line per request with it", async () => {
+    const logs = vi.spyOn(console, "log").mockImplementation(() => {});
+    const given = await call("/users?limit=1", { headers: { "X-Request-Id": "req-abc-123" } });
+    expect(given.headers.get("X-Request-Id")).toBe("req-abc-123");
+    const generated = await call("/nope");
+    expect(generated.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
+
+    const lines = logs.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: "info", msg: "request", requestId: "req-abc-123", method: "GET", path: "/users", status: 200, transport: "http" }),
+    );
+    expect(lines).toContainEqual(expect.objectContaining({ requestId: generated.headers.get("X-Request-Id"), status: 404 }));
+  });
+
+  it("redacts connection strings, bearer tokens and bound secrets from log lines", () => {
+    const line = redact(
+      'connect postgresql://neondb_owner:s3cret@ep-x-pooler.neon.tech/neondb?sslmode=require "Authorization: Bearer abc.def" token=my-secret-token',
+      ["my-secret-token"],
+    );
+    expect(line).not.toContain("s3cret");
+    expect(line).not.toContain("neondb_owner");
+    expect(line).not.toContain("abc.def");
+    expect(line).not.toContain("my-secret-token");
+    expect(line).toContain("postgresql://[redacted]");
+  });
+});
