@@ -31,6 +31,8 @@ function workerProject(db: WorkerStackDb, include: string[]): TestProjectInlineC
     ],
     test: {
       name: `worker (${db})`,
+      // Tells a test file which of the stacks its Worker is bound to (see test/worker/stack.ts).
+      provide: { workerStackDb: db },
       include,
       testTimeout: 30_000,
       hookTimeout: 60_000,

@@ -15,11 +15,17 @@ export interface WorkerStack {
   neonAdmin: string;
   /** Which database is under the proxy. */
   db: "postgres" | "pglite" | "external";
+  /** host:port of a second proxy in front of the same database that refuses every connection
+   *  (Neon's "compute unreachable"), for outage tests that must not disturb the other files. */
+  downNeonProxy: string;
+  /** A second Postgres schema with the same migrations, for the DATABASE_SCHEMA binding. */
+  altSchema: string;
 }
 
 declare module "vitest" {
   interface ProvidedContext {
     workerStacks: Record<WorkerStackDb, WorkerStack>;
+    workerStackDb: WorkerStackDb;
   }
 }
 
@@ -31,10 +37,24 @@ declare module "vitest" {
 async function startStack(kind: "auto" | "pglite", stops: Array<() => Promise<void>>): Promise<WorkerStack> {
   const database = await startLocalPostgres({ kind });
   stops.push(() => database.stop());
-  await migrateDatabase({ directUrl: database.url, attempts: 1, log: () => {} });
+  const altSchema = "tenant_alt";
+  const withSchema = new URL(database.url);
+  withSchema.searchParams.set("schema", altSchema);
+  for (const directUrl of [database.url, withSchema.toString()]) {
+    await migrateDatabase({ directUrl, attempts: 1, log: () => {} });
+  }
   const neon = await startLocalNeon({ upstream: database.url });
   stops.push(() => neon.stop());
-  return { databaseUrl: database.url, neonProxy: `${neon.host}:${neon.port}`, neonAdmin: neon.httpUrl, db: database.kind };
+  const downNeon = await startLocalNeon({ upstream: database.url, faults: { refuseConnections: true } });
+  stops.push(() => downNeon.stop());
+  return {
+    databaseUrl: database.url,
+    neonProxy: `${neon.host}:${neon.port}`,
+    neonAdmin: neon.httpUrl,
+    db: database.kind,
+    downNeonProxy: `${downNeon.host}:${downNeon.port}`,
+    altSchema,
+  };
 }
 
 /** Starts both stacks once per run (only those the selected projects use), stops them at the end. */

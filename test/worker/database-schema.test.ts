@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { auth, callWith, uniqueEmail } from "./helpers";
+import { stack } from "./stack";
+
+const json = (body: unknown): RequestInit => ({
+  method: "POST",
+  headers: { ...auth, "Content-Type": "application/json" },
+  body: JSON.stringify(body),
+});
+
+// DATABASE_SCHEMA picks the Postgres schema Prisma queries, on both transports. The test stack
+// migrated a second schema; rows written there must be invisible from "public".
+describe("the DATABASE_SCHEMA binding", () => {
+  it("sends HTTP-transport writes and reads (users) and WebSocket transactions (posts) to that schema", async () => {
+    const alt = { DATABASE_SCHEMA: stack().altSchema };
+
+    const user = await callWith(alt, "/users", json({ email: uniqueEmail("schema") })); // HTTP
+    expect(user.status).toBe(201);
+    const { id: authorId } = (await user.json()) as { id: string };
+    expect((await callWith(alt, `/users/${authorId}`)).status).toBe(200); // HTTP
+    expect((await callWith({}, `/users/${authorId}`)).status).toBe(404); // not in public
+
+    // Creating a post is a WebSocket transaction that checks the author: it can only succeed
+    // if the WebSocket transport queries the same schema.
+    const post = await callWith(alt, "/posts", json({ title: "In the other schema", authorId }));
+    expect(post.status).toBe(201);
+    const { id: postId } = (await post.json()) as { id: string };
+    expect((await callWith(alt, `/posts/${postId}`)).status).toBe(200);
+    expect((await callWith({}, `/posts/${postId}`)).status).toBe(404);
+  });
+});
