@@ -1,0 +1,76 @@
+// /docs in a real headless Chromium, against the Worker served by wrangler on 127.0.0.1 (with its
+// static assets). No database: /docs, its assets and /openapi.json never touch it.
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { unstable_startWorker } from "wrangler";
+import { copyDocsUi } from "../../scripts/docs-ui";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+describe("GET /docs in headless Chromium", () => {
+  let worker: Awaited<ReturnType<typeof unstable_startWorker>>;
+  let browser: BrowserContext;
+  let origin: string;
+  const profile = mkdtempSync(join(tmpdir(), "chromium-profile-"));
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`Chromium not found at ${CHROMIUM}. Install it: apt-get install -y chromium (or set CHROMIUM_PATH).`);
+    }
+    copyDocsUi();
+    worker = await unstable_startWorker({
+      config: "wrangler.toml",
+      bindings: {
+        DATABASE_URL: { type: "plain_text", value: "postgresql://docs:docs@127.0.0.1:1/none" },
+        API_TOKEN: { type: "plain_text", value: "docs-test-token" },
+      },
+      dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, logLevel: "error" },
+    });
+    origin = (await worker.url).origin;
+    // A fresh --user-data-dir: playwright takes it as launchPersistentContext's first argument.
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      ],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.dispose();
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  it("serves an OpenAPI 3.1 document listing every operation", async () => {
+    const doc = (await (await fetch(`${origin}/openapi.json`)).json()) as { openapi: string; paths: Record<string, object> };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths).sort()).toEqual(["/posts", "/posts/{id}", "/posts/{id}/move", "/users", "/users/{id}"]);
+  });
+
+  it("renders the operations with nothing loaded from outside the Worker", async () => {
+    const page = await browser.newPage();
+    const foreign: string[] = [];
+    page.on("request", (req) => {
+      if (!req.url().startsWith(origin) && !req.url().startsWith("data:")) foreign.push(req.url());
+    });
+    await page.goto(`${origin}/docs`);
+    await page.waitForSelector(".opblock", { timeout: 30_000 });
+    const operations = await page.$$eval(".opblock", (blocks) =>
+      blocks.map((b) => `${b.querySelector(".opblock-summary-method")?.textContent} ${b.querySelector(".opblock-summary-path")?.getAttribute("data-path")}`),
+    );
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        "GET /users", "POST /users", "GET /users/{id}", "PATCH /users/{id}", "DELETE /users/{id}",
+        "GET /posts", "POST /posts", "GET /posts/{id}", "PATCH /posts/{id}", "DELETE /posts/{id}", "POST /posts/{id}/move",
+      ]),
+    );
+    expect(foreign).toEqual([]);
+    await page.close();
+  });
+});
