@@ -64,6 +64,23 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        test: {
+          name: "docs",
+          environment: "node",
+          include: ["test/docs/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // Type-level tests (*.test-d.ts): the hc client's types, checked by tsc, not run.
+        test: {
+          name: "types",
+          include: [],
+          typecheck: { enabled: true, only: true, include: ["test/**/*.test-d.ts"], tsconfig: "test/worker/tsconfig.json" },
+        },
+      },
       workerProject("postgres", ["test/worker/**/*.test.ts"]),
       // The embedded fallback (PGlite) gets the smoke subset; the local-neon project covers it fully.
       workerProject("pglite", ["test/worker/smoke.test.ts"]),

@@ -13,7 +13,7 @@ import { startDevDatabase } from "./local-postgres/dev-database";
 import { startLocalNeon } from "./local-neon/index";
 import { migrateDatabase } from "./db/migrate";
 import { seedDatabase } from "./db/seed";
-import { runPrisma } from "./prisma/cli";
+import { buildWorkerInputs } from "./build";
 
 const WORKER_PORT = Number(process.env.PORT ?? 8787);
 const NEON_PORT = Number(process.env.NEON_LOCAL_PORT ?? 4444);
@@ -44,9 +44,8 @@ async function startLocalStack(): Promise<Record<string, string>> {
 }
 
 async function main() {
-  step("generating Prisma Client");
-  const generated = await runPrisma(["generate"], { quiet: true });
-  if (generated.code !== 0) throw new Error(`prisma generate failed: ${generated.stderr.trim().split("\n").at(-1)}`);
+  step("generating Prisma Client and the /docs assets");
+  await buildWorkerInputs();
 
   const devVars = existsSync(".dev.vars") ? parse(readFileSync(".dev.vars")) : {};
   const bindings: Record<string, string> = {};

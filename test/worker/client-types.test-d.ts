@@ -1,11 +1,17 @@
 // Type-level test: the API's types reach a front end through Hono's `hc` client.
-// Checked by `npx tsc --noEmit -p test` (every @ts-expect-error must be an error, or tsc fails).
+// Run by vitest's typecheck mode (project "types", tsconfig test/worker) and by `npm run typecheck`:
+// every @ts-expect-error must be an error, or the check fails.
 import { hc } from "hono/client";
+import { expectTypeOf, test } from "vitest";
 import type { AppType } from "../../src/index";
 
 const client = hc<AppType>("https://api.example.com", { headers: { Authorization: "Bearer t" } });
 
-export async function typedCalls() {
+test("the API's request and response types reach hc<AppType>", () => {
+  expectTypeOf(typedCalls).returns.resolves.toBeVoid();
+});
+
+async function typedCalls(): Promise<void> {
   const list = await client.users.$get({ query: { limit: 10, role: "ADMIN" } });
   if (list.ok) {
     const page = await list.json();
