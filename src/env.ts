@@ -21,6 +21,8 @@ export type Bindings = Env & {
   CORS_ORIGINS?: string;
   /** Largest request body accepted, in bytes. Default 65536. */
   MAX_BODY_BYTES?: string;
+  /** Milliseconds to wait for the database before answering 503 (both transports). Default 10000. */
+  DB_CONNECT_TIMEOUT_MS?: string;
 };
 
 export type AppEnv = {

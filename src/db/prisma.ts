@@ -14,11 +14,34 @@ import { useLocalNeonProxy } from "./local-neon";
 export function createPrismaClient(env: Bindings, transport: Transport): PrismaClient {
   useLocalNeonProxy(env.NEON_LOCAL_PROXY);
   const schema = env.DATABASE_SCHEMA || undefined;
+  const timeoutMs = connectTimeoutMs(env);
   const adapter =
     transport === "ws"
-      ? new PrismaNeon({ connectionString: env.DATABASE_URL }, { schema })
-      : withSchema(new PrismaNeonHttp(env.DATABASE_URL, {}), schema);
+      ? new PrismaNeon({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: timeoutMs }, { schema })
+      : withSchema(new PrismaNeonHttp(env.DATABASE_URL, { fetchOptions: abortAfter(timeoutMs) }), schema);
   return new PrismaClient({ adapter });
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** DB_CONNECT_TIMEOUT_MS, or 10 s: how long a request waits for an unreachable database before its 503. */
+export function connectTimeoutMs(env: Bindings): number {
+  const ms = Number(env.DB_CONNECT_TIMEOUT_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_CONNECT_TIMEOUT_MS;
+}
+
+/**
+ * fetch options whose `signal` times out `ms` after each fetch starts. The driver spreads these
+ * options into every fetch it makes, so the getter runs once per query: a plain AbortSignal would
+ * start counting when the client is created. Over HTTP one fetch is connect + query, so this
+ * bounds both.
+ */
+function abortAfter(ms: number): RequestInit {
+  return {
+    get signal() {
+      return AbortSignal.timeout(ms);
+    },
+  };
 }
 
 /**

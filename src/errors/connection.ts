@@ -16,8 +16,10 @@ export function isConnectionError(error: unknown): boolean {
 /** Wrong credentials or database name: retrying will not help, so these stay 500s. */
 const MISCONFIGURATION = new Set(["P1000", "P1003", "P1010"]);
 
+// "error connecting to database" / TimeoutError: the HTTP driver's fetch failed or hit
+// DB_CONNECT_TIMEOUT_MS (src/db/prisma.ts); "connection terminated": the Pool's connect timeout.
 const CONNECTION_FAILURE =
-  /connect(ion)? (refused|terminated|closed|timeout|error)|couldn't connect|can't reach|network connection lost|fetch failed|socket|websocket|ECONNREFUSED|ECONNRESET|ETIMEDOUT|server error \(HTTP status 5\d\d\)|too many connections|compute node/i;
+  /connect(ion)? (refused|terminated|closed|timeout|error)|couldn't connect|can't reach|network connection lost|fetch failed|socket|websocket|ECONNREFUSED|ECONNRESET|ETIMEDOUT|server error \(HTTP status 5\d\d\)|too many connections|compute node|error connecting to database|TimeoutError/i;
 
 function causeMessage(error: Error): string {
   const cause = error.cause;
