@@ -24,6 +24,10 @@ function workerProject(db: WorkerStackDb, include: string[]): TestProjectInlineC
               // The write-route secret and the CORS allow-list the API tests expect.
               API_TOKEN: "test-api-token-0123456789",
               CORS_ORIGINS: "https://app.example.test",
+              // Defaults, stated so that a developer's .dev.vars cannot change what the tests see.
+              DATABASE_SCHEMA: "",
+              READS_REQUIRE_AUTH: "",
+              MAX_BODY_BYTES: "",
             },
           },
         };

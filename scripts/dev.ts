@@ -44,6 +44,7 @@ async function startLocalStack(): Promise<Record<string, string>> {
 }
 
 async function main() {
+  onShutdown(() => step("stopped"));
   step("generating Prisma Client and the /docs assets");
   await buildWorkerInputs();
 

@@ -13,3 +13,13 @@ export function findFreePort(host = "127.0.0.1"): Promise<number> {
     });
   });
 }
+
+/** `preferred` if nothing listens there yet, else any free port (so a second stack still starts). */
+export function preferPort(preferred: number, host = "127.0.0.1"): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", () => resolve(findFreePort(host)));
+    server.listen(preferred, host, () => server.close(() => resolve(preferred)));
+  });
+}
