@@ -3,7 +3,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 export interface LocalNeonFaults {
   /** Added per database round trip (simulated Worker↔Neon RTT): each client→server
-   *  flight on a WebSocket, and each HTTP request, is held this long. */
+   *  flight on a WebSocket, the WebSocket's HTTP upgrade, and each HTTP request, is held
+   *  this long. (TCP and TLS handshakes are not simulated: the local proxy is plain ws/http.) */
   latencyMs: number;
   /** Delay before the first connection after the compute has been idle (cold start). */
   wakeupDelayMs: number;

@@ -48,6 +48,18 @@ export function createLocalNeonServer(ctx: ServerContext): { server: Server; wss
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       return;
     }
+    // The upgrade is a flight of its own (request → 101), as on Neon: it pays the injected RTT.
+    const { latencyMs } = ctx.faults();
+    if (latencyMs > 0) {
+      setTimeout(() => {
+        if (!socket.destroyed) upgrade(req, socket, head, url);
+      }, latencyMs);
+    } else {
+      upgrade(req, socket, head, url);
+    }
+  });
+
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on("error", () => {});
       const address = url.searchParams.get("address");
@@ -67,7 +79,7 @@ export function createLocalNeonServer(ctx: ServerContext): { server: Server; wss
       }
       runTunnel(ws, target, ctx);
     });
-  });
+  }
 
   return { server, wss };
 }
