@@ -78,6 +78,15 @@ export default defineConfig({
         },
       },
       {
+        // The deploy bundle against the gzip budget (wrangler deploy --dry-run, ~6 s).
+        test: {
+          name: "bundle",
+          environment: "node",
+          include: ["test/bundle/**/*.test.ts"],
+          testTimeout: 120_000,
+        },
+      },
+      {
         // Type-level tests (*.test-d.ts): the hc client's types, checked by tsc, not run.
         test: {
           name: "types",
