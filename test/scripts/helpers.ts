@@ -1,11 +1,12 @@
 // Shared helpers for the scripts tests: run a script as a real child process (tsx), and
 // make fresh databases on the throwaway Postgres each test file starts.
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import pg from "pg";
+
+import { findFreePort } from "../../scripts/local-postgres/free-port.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -15,19 +16,15 @@ export interface ChildResult {
   stderr: string;
 }
 
-/** `node --import tsx <script> …args` from the project root, with env overrides (undefined removes). */
-export function runScript(script: string, args: string[], env: Record<string, string | undefined>): Promise<ChildResult> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, DOTENV_CONFIG_PATH: path.join(ROOT, ".env.does-not-exist") };
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined) delete childEnv[k];
-    else childEnv[k] = v;
-  }
+/** Runs a program to completion, capturing its output (never rejects on a non-zero exit). */
+export function runProcess(
+  file: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {},
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, script), ...args], {
-      cwd: ROOT,
-      env: childEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(file, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+    child.stdin.end(opts.input ?? "");
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c));
@@ -35,6 +32,16 @@ export function runScript(script: string, args: string[], env: Record<string, st
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
+}
+
+/** `node --import tsx <script> …args` from the project root, with env overrides (undefined removes). */
+export function runScript(script: string, args: string[], env: Record<string, string | undefined>): Promise<ChildResult> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, DOTENV_CONFIG_PATH: path.join(ROOT, ".env.does-not-exist") };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete childEnv[k];
+    else childEnv[k] = v;
+  }
+  return runProcess(process.execPath, ["--import", "tsx", path.join(ROOT, script), ...args], { env: childEnv });
 }
 
 /** Same server and credentials, another database name. */
@@ -69,15 +76,6 @@ export async function createDatabase(serverUrl: string, name: string): Promise<s
 }
 
 /** A port nothing listens on (bound, then released). */
-export function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const closedPort = (): Promise<number> => findFreePort();
 
 export const nonEmptyLines = (text: string) => text.split("\n").filter((l) => l.trim() !== "");

@@ -1,6 +1,5 @@
 // The wasm schema-engine stand-in: when it is chosen, that the Prisma CLI works through it,
 // its native-compatible `cli` protocol, and the "char" (oid 18) fix.
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -17,7 +16,10 @@ import {
   findNativeSchemaEngine,
   WASM_STAND_IN,
 } from "../../scripts/prisma/schema-engine-path.js";
-import { createDatabase, databaseUrl, nonEmptyLines, query, ROOT, uniqueName, type ChildResult } from "./helpers.js";
+import { createDatabase, databaseUrl, nonEmptyLines, query, ROOT, runProcess, uniqueName, type ChildResult } from "./helpers.js";
+
+// The stand-in starts with `#!/usr/bin/env node`: make that this Node (>= 22), as the launcher does.
+const ENGINE_ENV = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` };
 
 let pgServer: LocalPostgres;
 let migratedUrl: string;
@@ -140,17 +142,12 @@ describe('the "char" (oid 18) column type', () => {
 });
 
 describe("JSON-RPC over stdio", () => {
-  const rpc = (args: string[], requests: object[]) =>
-    new Promise<Array<{ id: number; result?: unknown; error?: { code: number; data?: { message: string } } }>>((resolve, reject) => {
-      const child = spawn(WASM_STAND_IN, args, {
-        env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` },
-      });
-      let stdout = "";
-      child.stdout.on("data", (c: Buffer) => (stdout += c));
-      child.on("error", reject);
-      child.on("close", () => resolve(nonEmptyLines(stdout).map((l) => JSON.parse(l))));
-      child.stdin.end(requests.map((r) => `${JSON.stringify({ jsonrpc: "2.0", ...r })}\n`).join(""));
-    });
+  type RpcResponse = { id: number; result?: unknown; error?: { code: number; data?: { message: string } } };
+  const rpc = async (args: string[], requests: object[]): Promise<RpcResponse[]> => {
+    const input = requests.map((r) => `${JSON.stringify({ jsonrpc: "2.0", ...r })}\n`).join("");
+    const { stdout } = await runProcess(WASM_STAND_IN, args, { env: ENGINE_ENV, input });
+    return nonEmptyLines(stdout).map((l) => JSON.parse(l) as RpcResponse);
+  };
   const history = {
     migrationsList: {
       baseDir: "/nonexistent",
@@ -228,18 +225,8 @@ describe("JSON-RPC over stdio", () => {
 });
 
 describe("native `cli` subcommand protocol", () => {
-  const runEngine = (url: string, command: string) =>
-    new Promise<ChildResult>((resolve, reject) => {
-      const child = spawn(WASM_STAND_IN, ["--datasource", JSON.stringify({ url }), "cli", command], {
-        env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` },
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (c: Buffer) => (stdout += c));
-      child.stderr.on("data", (c: Buffer) => (stderr += c));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    });
+  const runEngine = (url: string, command: string): Promise<ChildResult> =>
+    runProcess(WASM_STAND_IN, ["--datasource", JSON.stringify({ url }), "cli", command], { env: ENGINE_ENV });
   const logLines = (stderr: string) => nonEmptyLines(stderr).map((l) => JSON.parse(l) as { level: string; target: string; fields: Record<string, string> });
 
   it("reports a missing database as P1003, then creates and drops it", async () => {
