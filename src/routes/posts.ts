@@ -5,7 +5,7 @@ import { afterCursor, decodeCursor, NEWEST_FIRST, page } from "../lib/cursor";
 import { requireToken } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import { withPrisma } from "../middleware/prisma";
-import { bearerSecurity, IdempotencyHeaderSchema, IdParamSchema, problems } from "../schemas/common";
+import { bearerSecurity, body, IdempotencyHeaderSchema, IdParamSchema, json, problems } from "../schemas/common";
 import {
   CreatePostSchema,
   ListPostsQuerySchema,
@@ -19,8 +19,6 @@ import { createPost, deletePost, movePost } from "../services/posts";
 
 // Reads and single-statement writes go over HTTP (one round trip per query). Create, delete and
 // move keep postCount in step inside an interactive transaction, which needs WebSocket.
-const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
-const body = <T>(schema: T) => ({ body: { ...json(schema), required: true } });
 
 const listPosts = createRoute({
   method: "get",

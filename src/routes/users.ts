@@ -5,7 +5,7 @@ import { afterCursor, decodeCursor, NEWEST_FIRST, page } from "../lib/cursor";
 import { requireToken } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import { withPrisma } from "../middleware/prisma";
-import { bearerSecurity, IdempotencyHeaderSchema, IdParamSchema, problems } from "../schemas/common";
+import { bearerSecurity, body, IdempotencyHeaderSchema, IdParamSchema, json, problems } from "../schemas/common";
 import {
   CreateUserSchema,
   ListUsersQuerySchema,
@@ -17,8 +17,6 @@ import {
 
 // Every query here is a single statement, so users go over HTTP: one round trip per query and
 // no WebSocket handshake (see the README's round-trip table).
-const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
-const body = <T>(schema: T) => ({ body: { ...json(schema), required: true } });
 
 const listUsers = createRoute({
   method: "get",

@@ -55,3 +55,8 @@ export const IdempotencyHeaderSchema = z.object({
 });
 
 export const bearerSecurity = [{ bearer: [] }];
+
+/** OpenAPI `content` for a JSON response or body. */
+export const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
+/** A required JSON request body. */
+export const body = <T>(schema: T) => ({ body: { ...json(schema), required: true } });
