@@ -19,7 +19,10 @@ export function createPrismaClient(env: Bindings, transport: Transport): PrismaC
     transport === "ws"
       ? new PrismaNeon({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: timeoutMs }, { schema })
       : withSchema(new PrismaNeonHttp(env.DATABASE_URL, { fetchOptions: abortAfter(timeoutMs) }), schema);
-  return new PrismaClient({ adapter });
+  // maxWait is how long $transaction waits for its connection; Prisma's default (2 s) would cut
+  // a slow wake-up short. It is also what bounds the wait over WebSocket in workerd: the Pool's
+  // timeout only closes the socket, and a close needs an answer from the unreachable side.
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: timeoutMs } });
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;

@@ -9,6 +9,9 @@ export function isConnectionError(error: unknown): boolean {
   if (typeof code === "string" && MISCONFIGURATION.has(code)) return false;
   if (typeof code === "string" && (/^P1\d{3}$/.test(code) || code === "P2024" || code === "P2037")) return true;
   if (error.name === "PrismaClientInitializationError") return true;
+  // P2028 is also "transaction already closed" (a slow transaction: a bug); only a transaction
+  // that could not get its connection in time is the database's unavailability.
+  if (code === "P2028") return /unable to start a transaction/i.test(error.message);
   const text = `${error.name} ${error.message} ${causeMessage(error)}`;
   return CONNECTION_FAILURE.test(text);
 }
