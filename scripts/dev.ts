@@ -4,6 +4,8 @@
 //  - otherwise: local Postgres (data kept in .local/) → migrations → seed if empty → local Neon
 //    proxy → `wrangler dev` with bindings that point the Worker at the proxy.
 // One progress line per step, then the URL. Ctrl-C stops all of it; a second run reuses the data.
+// Knobs (environment): PORT (Worker, 8787), NEON_LOCAL_PORT (proxy, 4444), LOCAL_DB
+// (auto | postgres | pglite), LOCAL_DB_PORT (54329), LOCAL_DATA_DIR (.local/postgres or .local/pglite).
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "dotenv";
@@ -26,7 +28,7 @@ const step = (line: string) => console.log(`[dev] ${line}`);
 async function startLocalStack(): Promise<Record<string, string>> {
   const kind = (process.env.LOCAL_DB ?? "auto") as "auto" | "postgres" | "pglite";
   step(`starting the local database (${kind === "auto" ? "PostgreSQL if installed, else embedded PGlite" : kind})`);
-  const database = await startDevDatabase({ kind });
+  const database = await startDevDatabase({ kind, dataDir: process.env.LOCAL_DATA_DIR });
   onShutdown(() => database.stop());
   step(`database ready: ${database.kind} at ${redactUrl(database.url)}`);
 
@@ -45,8 +47,11 @@ async function startLocalStack(): Promise<Record<string, string>> {
 
 async function main() {
   onShutdown(() => step("stopped"));
-  step("generating Prisma Client and the /docs assets");
-  await buildWorkerInputs();
+  // DEV_SKIP_BUILD: for the dev-command test, which runs beside Worker tests that read src/generated.
+  if (!process.env.DEV_SKIP_BUILD) {
+    step("generating Prisma Client and the /docs assets");
+    await buildWorkerInputs();
+  }
 
   const devVars = existsSync(".dev.vars") ? parse(readFileSync(".dev.vars")) : {};
   const bindings: Record<string, string> = {};

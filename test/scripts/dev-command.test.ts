@@ -1,0 +1,91 @@
+// `npm run dev`, the main job, run for real: local Postgres, migrations, seed, local Neon and
+// wrangler dev, then Ctrl-C. A second run must reuse the data.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { findFreePort } from "../../scripts/local-postgres/free-port.js";
+import { ROOT } from "./helpers.js";
+
+interface DevRun {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function startDev(env: Record<string, string>): DevRun {
+  // Its own process group, so the SIGINT below reaches dev and wrangler as Ctrl-C in a terminal would.
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/dev.ts")], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (c: Buffer) => (output += c));
+  child.stderr!.on("data", (c: Buffer) => (output += c));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(run: DevRun, text: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!run.output().includes(text)) {
+    if (Date.now() > deadline || run.child.exitCode !== null) {
+      throw new Error(`npm run dev never printed "${text}". Output:\n${run.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function stop(run: DevRun): Promise<number | null> {
+  process.kill(-run.child.pid!, "SIGINT");
+  return run.exited;
+}
+
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
+
+describe("npm run dev", () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "dev-command-"));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("starts everything, serves the seeded API, stops on Ctrl-C, and reuses the data on a second run", async () => {
+    const ports = { worker: await findFreePort(), neon: await findFreePort(), db: await findFreePort() };
+    const env = {
+      PORT: String(ports.worker),
+      NEON_LOCAL_PORT: String(ports.neon),
+      LOCAL_DB_PORT: String(ports.db),
+      LOCAL_DATA_DIR: dataDir,
+      // `npm test` built already; regenerating src/generated now would race the Worker tests.
+      DEV_SKIP_BUILD: "1",
+    };
+
+    const first = startDev(env);
+    await waitFor(first, "[dev] ready:");
+    const steps = first.output().split("\n").filter((l) => l.startsWith("[dev]"));
+    expect(steps.join("\n")).toMatch(/applied \d+ migration\(s\)/);
+    expect(steps.join("\n")).toMatch(/seeded the empty database \(3 users, 4 posts\)/);
+    expect(first.output()).not.toContain("neon-local-password");
+
+    const health = await fetch(`http://127.0.0.1:${ports.worker}/health`);
+    expect(await health.json()).toMatchObject({ status: "ok", database: "up" });
+    const users = (await (await fetch(`http://127.0.0.1:${ports.worker}/users`)).json()) as { items: unknown[] };
+    expect(users.items).toHaveLength(3);
+
+    expect(await stop(first)).toBe(0);
+    for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
+
+    const second = startDev(env);
+    await waitFor(second, "[dev] ready:");
+    expect(second.output()).toContain("migrations already applied");
+    expect(second.output()).toContain("database has data: not seeding");
+    expect(await stop(second)).toBe(0);
+  }, 240_000);
+});
