@@ -41,6 +41,14 @@ export function problemFromPrismaError(error: KnownPrismaError): ProblemError | 
       return new ProblemError(422, "A referenced record does not exist.", {
         type: "urn:problem-type:reference-violation",
       });
+    case "22021":
+    case "P2039":
+      // Postgres text cannot hold U+0000 (JSON "\u0000", or %00 in a query): invalid byte
+      // sequence 22021, which Prisma reports as such over HTTP and wraps in P2039 over WebSocket.
+      if (error.code === "P2039" && !/Code: `22021`/.test(error.message)) return undefined;
+      return new ProblemError(400, "The request contains a NUL character (U+0000), which text cannot hold.", {
+        type: "urn:problem-type:invalid-character",
+      });
     default:
       return undefined;
   }
