@@ -87,6 +87,16 @@ export default defineConfig({
         },
       },
       {
+        // Faults, load and fuzz against the Worker on its own stack (scripts/reliability).
+        test: {
+          name: "reliability",
+          environment: "node",
+          include: ["test/reliability/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         // Type-level tests (*.test-d.ts): the hc client's types, checked by tsc, not run.
         test: {
           name: "types",
