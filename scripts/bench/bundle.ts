@@ -74,7 +74,7 @@ export interface StartupProfile {
 export async function checkStartup(): Promise<StartupProfile> {
   const dir = mkdtempSync(path.join(tmpdir(), "startup-"));
   try {
-    const output = await wrangler(["check", "startup", "--config", path.join(ROOT, "wrangler.toml"), "--outfile", path.join(dir, "startup.cpuprofile")], dir);
+    const output = await wrangler(["check", "startup", "--config", path.join(ROOT, "wrangler.toml"), "--outfile", path.join(dir, "startup.cpuprofile")]);
     const lines = output
       .split("\n")
       .map((line) => line.replace(/^[│\s]+/, "").trim())

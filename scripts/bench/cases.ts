@@ -1,0 +1,67 @@
+// The endpoints the bench measures, each with its raw-driver twin and the fewest flights it can
+// cost. A flight = one Worker→Neon round trip: a Postgres round trip, or a WebSocket upgrade.
+import { BENCH_TOKEN } from "./stack";
+
+export type Variant = "prisma" | "raw";
+
+export interface RequestSpec {
+  method: "GET" | "POST";
+  path: string;
+  headers?: Record<string, string>;
+  /** A fresh body per request (writes must not collide on unique columns). */
+  body?: () => string;
+}
+
+export interface BenchCase {
+  name: string;
+  transport: "http" | "ws";
+  prisma: RequestSpec;
+  raw: RequestSpec;
+  /** The minimum flights, and why. */
+  minFlights: number;
+  minWhy: string;
+  /** Also measured from a fresh isolate. */
+  cold: boolean;
+}
+
+export interface Fixtures {
+  userId: string;
+}
+
+let seq = 0;
+const email = () => `bench-${process.pid}-${Date.now().toString(36)}-${(seq++).toString(36)}@example.test`;
+const json = { "Content-Type": "application/json" };
+const write = { ...json, Authorization: `Bearer ${BENCH_TOKEN}` };
+
+const HTTP_ONE = "one /sql request (Neon authenticates the connection string inside it)";
+const WS = (statements: number) =>
+  `upgrade + ${statements} statement${statements > 1 ? "s" : ""}, startup and password pipelined with the first = 1 + ${statements}`;
+
+export function benchCases(f: Fixtures): BenchCase[] {
+  const get = (path: string): RequestSpec => ({ method: "GET", path });
+  return [
+    { name: "GET /health", transport: "http", prisma: get("/health?transport=http"), raw: get("/__bench/raw/http/health"), minFlights: 1, minWhy: HTTP_ONE, cold: false },
+    { name: "GET /health", transport: "ws", prisma: get("/health?transport=ws"), raw: get("/__bench/raw/ws/health"), minFlights: 2, minWhy: WS(1), cold: true },
+    { name: "GET /users/{id}", transport: "http", prisma: get(`/users/${f.userId}`), raw: get(`/__bench/raw/http/users/${f.userId}`), minFlights: 1, minWhy: HTTP_ONE, cold: true },
+    { name: "GET /users/{id}", transport: "ws", prisma: get(`/__bench/prisma/ws/users/${f.userId}`), raw: get(`/__bench/raw/ws/users/${f.userId}`), minFlights: 2, minWhy: WS(1), cold: false },
+    { name: "GET /users", transport: "http", prisma: get("/users?limit=20"), raw: get("/__bench/raw/http/users"), minFlights: 1, minWhy: HTTP_ONE, cold: false },
+    {
+      name: "POST /users",
+      transport: "http",
+      prisma: { method: "POST", path: "/users", headers: write, body: () => JSON.stringify({ email: email() }) },
+      raw: { method: "POST", path: "/__bench/raw/http/users", headers: write, body: () => JSON.stringify({ email: email() }) },
+      minFlights: 1,
+      minWhy: HTTP_ONE,
+      cold: false,
+    },
+    {
+      name: "POST /posts (transaction)",
+      transport: "ws",
+      prisma: { method: "POST", path: "/posts", headers: write, body: () => JSON.stringify({ title: "bench", authorId: f.userId }) },
+      raw: { method: "POST", path: "/__bench/raw/ws/posts", headers: write, body: () => JSON.stringify({ title: "bench", authorId: f.userId }) },
+      minFlights: 5,
+      minWhy: `${WS(4)} (BEGIN, INSERT post, UPDATE author, COMMIT: each waits for the previous)`,
+      cold: true,
+    },
+  ];
+}

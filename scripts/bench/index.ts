@@ -1,0 +1,115 @@
+// `npm run bench [-- --rtt 25 --samples 40 --seconds 3 --cold-samples 3 --out bench/results]`
+// Starts the local stack with an injected Worker↔Neon round-trip time, runs the bench Worker, and
+// writes bench/results/{results.json,results.md,chart.svg}. One line per step; one error line.
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { benchCases, type BenchCase } from "./cases";
+import { checkStartup, measureBundle } from "./bundle";
+import { coldBreakdown, coldVsWarm, medianTimings } from "./cold";
+import { flightsPerRequest, interleavedLatencies, percentile, sendOk, throughput } from "./measure";
+import { writeReport, type BenchResults, type CaseResult } from "./report";
+import { BENCH_TOKEN, startBenchStack, startBenchWorker } from "./stack";
+
+const { values: args } = parseArgs({
+  options: {
+    rtt: { type: "string", default: process.env.BENCH_RTT_MS ?? "25" },
+    samples: { type: "string", default: "40" },
+    seconds: { type: "string", default: "3" },
+    "cold-samples": { type: "string", default: "3" },
+    concurrency: { type: "string", default: "1,16,64" },
+    out: { type: "string", default: "bench/results" },
+  },
+});
+const rttMs = Number(args.rtt);
+const samples = Number(args.samples);
+const seconds = Number(args.seconds);
+const coldSamples = Number(args["cold-samples"]);
+const concurrencies = args.concurrency.split(",").map(Number);
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  log(`rtt ${rttMs} ms, ${samples} sequential samples per variant, ${seconds} s per throughput run, ${coldSamples} cold samples`);
+  const bundle = await measureBundle();
+  log(`bundle: ${bundle.totalKiB} KiB, gzip ${bundle.gzipKiB} KiB (wasm ${bundle.wasmGzipKiB.toFixed(0)} KiB gzip)`);
+  const startup = await checkStartup();
+  log(`wrangler check startup: ${startup.lines.join("; ") || "no profile lines"}`);
+
+  const stack = await startBenchStack(rttMs);
+  log(`database: ${stack.db}; local Neon on ${stack.neon.host}:${stack.neon.port} with latencyMs ${rttMs}`);
+  const cases: CaseResult[] = [];
+  let breakdown: BenchResults["coldBreakdown"];
+  try {
+    const worker = await startBenchWorker(stack);
+    let userId: string;
+    try {
+      const res = await fetch(`${worker.origin}/users`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${BENCH_TOKEN}` },
+        body: JSON.stringify({ email: `bench-author-${Date.now()}@example.test`, name: "Bench" }),
+      });
+      if (res.status !== 201) throw new Error(`creating the bench user answered ${res.status}`);
+      userId = ((await res.json()) as { id: string }).id;
+      for (const c of benchCases({ userId })) cases.push(await measureCase(worker.origin, stack, c));
+    } finally {
+      await worker.dispose();
+    }
+    for (const result of cases) {
+      const c = benchCases({ userId }).find((x) => x.name === result.name && x.transport === result.transport)!;
+      if (!c.cold) continue;
+      result.cold = { prisma: await coldVsWarm(stack, c.prisma, coldSamples), raw: await coldVsWarm(stack, c.raw, coldSamples) };
+      log(`${label(c)}: cold p50 prisma ${percentile(result.cold.prisma.cold, 50)} ms, raw ${percentile(result.cold.raw.cold, 50)} ms`);
+    }
+    const raw = await coldBreakdown(stack, userId, coldSamples);
+    breakdown = { compiler: medianTimings(raw.compiler), prisma: medianTimings(raw.prisma), samples: raw };
+    log(`cold breakdown (median ms): ${JSON.stringify(breakdown.compiler)} ${JSON.stringify(breakdown.prisma)}`);
+  } finally {
+    await stack.stop();
+  }
+
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    settings: { rttMs, samples, seconds, coldSamples, concurrencies, database: stack.db },
+    bundle,
+    startup,
+    cases,
+    coldBreakdown: breakdown,
+    durationS: Math.round((Date.now() - started) / 1000),
+  };
+  const written = writeReport(results, path.resolve(args.out));
+  log(`wrote ${written.join(", ")} in ${results.durationS} s`);
+}
+
+const label = (c: BenchCase) => `${c.name} (${c.transport})`;
+
+async function measureCase(origin: string, stack: Awaited<ReturnType<typeof startBenchStack>>, c: BenchCase): Promise<CaseResult> {
+  for (let i = 0; i < 3; i++) {
+    await sendOk(origin, c.prisma);
+    await sendOk(origin, c.raw);
+  }
+  const flights = { prisma: await flightsPerRequest(stack.neon, origin, c.prisma, 5), raw: await flightsPerRequest(stack.neon, origin, c.raw, 5) };
+  const [lp, lr] = await interleavedLatencies(origin, c.prisma, c.raw, samples);
+  const latency = {
+    prisma: { p50: percentile(lp, 50), p95: percentile(lp, 95) },
+    raw: { p50: percentile(lr, 50), p95: percentile(lr, 95) },
+  };
+  const tput: CaseResult["throughput"] = { prisma: [], raw: [] };
+  for (const n of concurrencies) {
+    tput.prisma.push(await throughput(origin, c.prisma, n, seconds));
+    tput.raw.push(await throughput(origin, c.raw, n, seconds));
+  }
+  const ratio = Math.round((latency.prisma.p50 / latency.raw.p50) * 100) / 100;
+  log(
+    `${label(c)}: flights prisma ${flights.prisma.flights} raw ${flights.raw.flights} (min ${c.minFlights}); ` +
+      `p50 ${latency.prisma.p50}/${latency.raw.p50} ms (×${ratio}); rps@${concurrencies.join("/")} ` +
+      `${tput.prisma.map((t) => t.rps).join("/")} vs ${tput.raw.map((t) => t.rps).join("/")}`,
+  );
+  return { name: c.name, transport: c.transport, minFlights: c.minFlights, minWhy: c.minWhy, flights, latency, ratio, throughput: tput };
+}
+
+main().catch((error: unknown) => {
+  console.error(`[bench] error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
