@@ -1,4 +1,4 @@
-// `npm run bench [-- --rtt 25 --samples 40 --seconds 3 --cold-samples 3 --out bench/results]`
+// `npm run bench [-- --rtt 25 --samples 40 --seconds 5 --cold-samples 3 --concurrency 1,16,64 --out bench/results]`
 // Starts the local stack with an injected Worker↔Neon round-trip time, runs the bench Worker, and
 // writes bench/results/{results.json,results.md,chart.svg}. One line per step; one error line.
 import os from "node:os";
@@ -7,15 +7,16 @@ import { parseArgs } from "node:util";
 import { benchCases, type BenchCase } from "./cases";
 import { checkStartup, measureBundle } from "./bundle";
 import { coldBreakdown, coldVsWarm, medianTimings } from "./cold";
-import { flightsPerRequest, interleavedLatencies, percentile, sendOk, throughput } from "./measure";
+import { drain, flightsPerRequest, interleavedLatencies, percentile, sendOk, throughput } from "./measure";
 import { writeReport, type BenchResults, type CaseResult } from "./report";
 import { BENCH_TOKEN, startBenchStack, startBenchWorker } from "./stack";
+import { onShutdown } from "../lib/shutdown";
 
 const { values: args } = parseArgs({
   options: {
     rtt: { type: "string", default: process.env.BENCH_RTT_MS ?? "25" },
     samples: { type: "string", default: "40" },
-    seconds: { type: "string", default: "3" },
+    seconds: { type: "string", default: "5" },
     "cold-samples": { type: "string", default: "3" },
     concurrency: { type: "string", default: "1,16,64" },
     out: { type: "string", default: "bench/results" },
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   log(`wrangler check startup: ${startup.lines.join("; ") || "no profile lines"}`);
 
   const stack = await startBenchStack(rttMs);
+  onShutdown(() => stack.stop()); // Ctrl-C leaves no database or proxy behind
   log(`database: ${stack.db}; local Neon on ${stack.neon.host}:${stack.neon.port} with latencyMs ${rttMs}`);
   const cases: CaseResult[] = [];
   let breakdown: BenchResults["coldBreakdown"];
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
 const label = (c: BenchCase) => `${c.name} (${c.transport})`;
 
 async function measureCase(origin: string, stack: Awaited<ReturnType<typeof startBenchStack>>, c: BenchCase): Promise<CaseResult> {
+  await drain(stack.neon);
   for (let i = 0; i < 3; i++) {
     await sendOk(origin, c.prisma);
     await sendOk(origin, c.raw);
@@ -98,7 +101,9 @@ async function measureCase(origin: string, stack: Awaited<ReturnType<typeof star
   const tput: CaseResult["throughput"] = { prisma: [], raw: [] };
   for (const n of concurrencies) {
     tput.prisma.push(await throughput(origin, c.prisma, n, seconds));
+    await drain(stack.neon);
     tput.raw.push(await throughput(origin, c.raw, n, seconds));
+    await drain(stack.neon);
   }
   const ratio = Math.round((latency.prisma.p50 / latency.raw.p50) * 100) / 100;
   log(

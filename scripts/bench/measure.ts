@@ -36,6 +36,22 @@ export async function flightsPerRequest(neon: LocalNeon, origin: string, spec: R
   return { pgRoundTrips: per(c.roundTrips), wsUpgrades: per(c.wsOpened), flights: per(c.roundTrips + c.wsOpened) };
 }
 
+/**
+ * Waits until the local Neon has seen no new traffic for a second (at most `maxMs`): requests a
+ * load run left in flight must not slow the next measurement down.
+ */
+export async function drain(neon: LocalNeon, maxMs = 30_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = -1;
+  while (Date.now() < deadline) {
+    const c = neon.counters();
+    const seen = c.httpRequests + c.wsOpened + c.roundTrips;
+    if (seen === last && c.wsOpen === 0) return;
+    last = seen;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));

@@ -46,7 +46,8 @@ export interface BenchWorker {
 export async function startBenchWorker(stack: BenchStack, entrypoint = "scripts/bench/worker/index.ts"): Promise<BenchWorker> {
   process.env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV = "false";
   const worker = await unstable_startWorker({
-    config: path.join(ROOT, "wrangler.toml"),
+    // BENCH_WRANGLER_CONFIG: compare another configuration (e.g. without minify) on the same code.
+    config: path.resolve(ROOT, process.env.BENCH_WRANGLER_CONFIG ?? "wrangler.toml"),
     entrypoint: path.resolve(ROOT, entrypoint),
     bindings: {
       DATABASE_URL: { type: "plain_text", value: stack.databaseUrl },
