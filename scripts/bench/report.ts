@@ -55,8 +55,9 @@ export function markdown(r: BenchResults): string {
         `${c.latency.raw.p50} / ${c.latency.raw.p95} | ${c.ratio.toFixed(2)} | ${(c.latency.prisma.p50 - c.latency.raw.p50).toFixed(1)} | ${cold(c.cold?.prisma)} | ${cold(c.cold?.raw)} | ${rps(c.throughput.prisma)} | ${rps(c.throughput.raw)} |`,
     ),
     ``,
-    `\\* some requests failed or were not 2xx in that run (see results.json).`,
-    ``,
+    ...(r.cases.some((c) => [...c.throughput.prisma, ...c.throughput.raw].some((t) => t.non2xx + t.errors > 0))
+      ? [`\\* some requests failed or were not 2xx in that run (see results.json).`, ``]
+      : []),
     `Minimum flights: ${[...new Map(r.cases.map((c) => [c.minWhy, c.minFlights])).entries()].map(([why, n]) => `${n} = ${why}`).join("; ")}.`,
     ``,
   ];
