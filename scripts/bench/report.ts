@@ -88,7 +88,7 @@ export function chart(r: BenchResults): string {
   const left = 250;
   const width = 760;
   const max = Math.max(...r.cases.flatMap((c) => [c.latency.prisma.p50, c.latency.raw.p50]), 1);
-  const scale = (v: number) => ((width - left - 70) * v) / max;
+  const scale = (v: number) => ((width - left - 140) * v) / max; // room for the longest label
   const top = 40;
   const height = top + r.cases.length * rowH + 30;
   const bars = r.cases.map((c, i) => {
