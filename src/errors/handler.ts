@@ -7,8 +7,8 @@ import { isConnectionError } from "./connection";
 import { isHttpTransactionMisuse, isKnownPrismaError, problemFromPrismaError } from "./prisma";
 import { ProblemError, problemResponse, statusTitle } from "./problem";
 
-/** Seconds a client should wait before retrying when the database is unreachable. */
-const RETRY_AFTER_SECONDS = "5";
+/** What a 503 tells clients to wait before retrying (a Neon compute wakes in about that). */
+export const RETRY_AFTER_SECONDS = "5";
 
 /**
  * The one place errors become responses: always application/problem+json, never a stack trace,

@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
+import { connectTimeoutMs } from "../db/prisma";
+import { RETRY_AFTER_SECONDS } from "../errors/handler";
 import { withPrisma } from "../middleware/prisma";
 
 /** GET /health[?transport=ws|http]: 200 when the database answers a query, 503 when it does not. */
@@ -8,12 +10,18 @@ export const health = new Hono<AppEnv>().get(
   withPrisma((c) => (c.req.query("transport") === "http" ? "http" : "ws")),
   async (c) => {
     const transport = c.var.transport;
-    try {
-      await c.var.prisma.$queryRaw`SELECT 1`;
+    // A WebSocket query outside a transaction is not bounded by the driver when Neon never
+    // answers (workerd's close needs the other side), so the check bounds itself.
+    const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), connectTimeoutMs(c.env)));
+    const answered = c.var.prisma.$queryRaw`SELECT 1`.then(
+      () => true,
+      () => false,
+    );
+    if (await Promise.race([answered, timeout])) {
       return c.json({ status: "ok" as const, database: "up" as const, transport }, 200);
-    } catch {
-      // The cause may name the host; it stays out of the response. The status says enough.
-      return c.json({ status: "unavailable" as const, database: "down" as const, transport }, 503);
     }
+    // The cause may name the host; it stays out of the response. The status says enough.
+    c.header("Retry-After", RETRY_AFTER_SECONDS);
+    return c.json({ status: "unavailable" as const, database: "down" as const, transport }, 503);
   },
 );

@@ -55,12 +55,18 @@ describe("the database never answers (a compute that does not wake)", () => {
     const wakeupDelayMs = TIMEOUT_MS + 2_000;
     stack.neon.setFaults({ wakeupDelayMs, idleAfterMs: 0 });
     const started = Date.now();
+    const healthCall = timedCall(stack, "GET", "/health?transport=ws");
     const results = await Promise.all(requests().map(([, method, path, json]) => timedCall(stack, method, path, json)));
     for (const [i, res] of results.entries()) {
       expect({ transport: requests()[i]![0], status: res.status, retryAfter: res.retryAfter }).toMatchObject({ status: 503, retryAfter: "5" });
       expect(res.ms).toBeGreaterThanOrEqual(TIMEOUT_MS * 0.9);
       expect(res.ms).toBeLessThan(TIMEOUT_MS + 3_000);
     }
+    // /health over WebSocket runs a query outside any transaction: bounded by the same timeout.
+    const health = await healthCall;
+    expect({ status: health.status, retryAfter: health.retryAfter }).toEqual({ status: 503, retryAfter: "5" });
+    expect(health.ms).toBeGreaterThanOrEqual(TIMEOUT_MS * 0.9);
+    expect(health.ms).toBeLessThan(TIMEOUT_MS + 3_000);
     // The proxy's wake-up is shared by every connection: let it finish before the next case.
     await sleep(Math.max(0, wakeupDelayMs - (Date.now() - started)) + 100);
   }, 20_000);
