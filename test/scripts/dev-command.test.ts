@@ -1,12 +1,15 @@
 // `npm run dev`, the main job, run for real: local Postgres, migrations, seed, local Neon and
 // wrangler dev, then Ctrl-C. A second run must reuse the data.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { startLocalNeon } from "../../scripts/local-neon/index.js";
 import { findFreePort } from "../../scripts/local-postgres/free-port.js";
+import { startLocalPostgres } from "../../scripts/local-postgres/index.js";
+import { migrateDatabase } from "../../scripts/db/migrate.js";
 import { ROOT } from "./helpers.js";
 
 interface DevRun {
@@ -87,5 +90,47 @@ describe("npm run dev", () => {
     expect(second.output()).toContain("migrations already applied");
     expect(second.output()).toContain("database has data: not seeding");
     expect(await stop(second)).toBe(0);
+  }, 240_000);
+});
+
+// Writes the repo's .dev.vars for the duration of the test, so it only runs where there is none
+// (CI, fresh clones): a developer's own file is never touched.
+const devVarsPath = path.join(ROOT, ".dev.vars");
+
+describe("npm run dev with a DATABASE_URL in .dev.vars", () => {
+  it.skipIf(existsSync(devVarsPath))("starts nothing local and runs the Worker on those bindings", async () => {
+    // Stands in for "your own database": reachable only through this proxy, so a 200 from
+    // /health proves wrangler handed the Worker both .dev.vars keys (NEON_LOCAL_PROXY included).
+    const database = await startLocalPostgres({ kind: "auto" });
+    const neon = await startLocalNeon({ upstream: database.url });
+    const ports = { worker: await findFreePort(), neon: await findFreePort(), db: await findFreePort() };
+    try {
+      await migrateDatabase({ directUrl: database.url, attempts: 1, log: () => {} });
+      writeFileSync(devVarsPath, `DATABASE_URL="${database.url}"\nNEON_LOCAL_PROXY="${neon.host}:${neon.port}"\nAPI_TOKEN="t"\n`);
+      const run = startDev({
+        PORT: String(ports.worker),
+        NEON_LOCAL_PORT: String(ports.neon),
+        LOCAL_DB_PORT: String(ports.db),
+        DEV_SKIP_BUILD: "1",
+      });
+      try {
+        await waitFor(run, "[dev] ready:");
+        expect(run.output()).toContain("using DATABASE_URL from .dev.vars");
+        expect(run.output()).not.toContain("starting the local database");
+        expect(await listening(ports.db)).toBe(false);
+        expect(await listening(ports.neon)).toBe(false);
+
+        const before = neon.counters().wsOpened;
+        const health = await fetch(`http://127.0.0.1:${ports.worker}/health`);
+        expect(await health.json()).toMatchObject({ status: "ok", database: "up", transport: "ws" });
+        expect(neon.counters().wsOpened).toBeGreaterThan(before);
+      } finally {
+        expect(await stop(run)).toBe(0);
+      }
+    } finally {
+      rmSync(devVarsPath, { force: true });
+      await neon.stop();
+      await database.stop();
+    }
   }, 240_000);
 });
