@@ -28,6 +28,7 @@ function workerProject(db: WorkerStackDb, include: string[]): TestProjectInlineC
               DATABASE_SCHEMA: "",
               READS_REQUIRE_AUTH: "",
               MAX_BODY_BYTES: "",
+              DB_CONNECT_TIMEOUT_MS: "",
             },
           },
         };
