@@ -39,7 +39,7 @@ async function main(): Promise<void> {
 
   const stack = await startBenchStack(rttMs);
   onShutdown(() => stack.stop()); // Ctrl-C leaves no database or proxy behind
-  log(`database: ${stack.db}; local Neon on ${stack.neon.host}:${stack.neon.port} with latencyMs ${rttMs}`);
+  log(`database: ${stack.kind}; local Neon on ${stack.neon.host}:${stack.neon.port} with latencyMs ${rttMs}`);
   const cases: CaseResult[] = [];
   let breakdown: BenchResults["coldBreakdown"];
   try {
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     date: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
-    settings: { rttMs, samples, seconds, coldSamples, concurrencies, database: stack.db },
+    settings: { rttMs, samples, seconds, coldSamples, concurrencies, database: stack.kind },
     bundle,
     startup,
     cases,

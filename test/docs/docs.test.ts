@@ -5,13 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { unstable_startWorker } from "wrangler";
 import { copyDocsUi } from "../../scripts/docs-ui";
+import { startLocalWorker, type LocalWorker } from "../../scripts/local-stack/index";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 describe("GET /docs in headless Chromium", () => {
-  let worker: Awaited<ReturnType<typeof unstable_startWorker>>;
+  let worker: LocalWorker;
   let browser: BrowserContext;
   let origin: string;
   const profile = mkdtempSync(join(tmpdir(), "chromium-profile-"));
@@ -21,15 +21,10 @@ describe("GET /docs in headless Chromium", () => {
       throw new Error(`Chromium not found at ${CHROMIUM}. Install it: apt-get install -y chromium (or set CHROMIUM_PATH).`);
     }
     copyDocsUi();
-    worker = await unstable_startWorker({
-      config: "wrangler.toml",
-      bindings: {
-        DATABASE_URL: { type: "plain_text", value: "postgresql://docs:docs@127.0.0.1:1/none" },
-        API_TOKEN: { type: "plain_text", value: "docs-test-token" },
-      },
-      dev: { server: { hostname: "127.0.0.1", port: 0 }, inspector: false, logLevel: "error" },
+    worker = await startLocalWorker({
+      bindings: { DATABASE_URL: "postgresql://docs:docs@127.0.0.1:1/none", API_TOKEN: "docs-test-token" },
     });
-    origin = (await worker.url).origin;
+    origin = worker.origin;
     // A fresh --user-data-dir: playwright takes it as launchPersistentContext's first argument.
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,

@@ -6,10 +6,8 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startLocalNeon } from "../../scripts/local-neon/index.js";
 import { findFreePort } from "../../scripts/local-postgres/free-port.js";
-import { startLocalPostgres } from "../../scripts/local-postgres/index.js";
-import { migrateDatabase } from "../../scripts/db/migrate.js";
+import { startMigratedStack } from "../../scripts/local-stack/index.js";
 import { ROOT } from "./helpers.js";
 
 interface DevRun {
@@ -101,12 +99,10 @@ describe("npm run dev with a DATABASE_URL in .dev.vars", () => {
   it.skipIf(existsSync(devVarsPath))("starts nothing local and runs the Worker on those bindings", async () => {
     // Stands in for "your own database": reachable only through this proxy, so a 200 from
     // /health proves wrangler handed the Worker both .dev.vars keys (NEON_LOCAL_PROXY included).
-    const database = await startLocalPostgres({ kind: "auto" });
-    const neon = await startLocalNeon({ upstream: database.url });
+    const stack = await startMigratedStack();
     const ports = { worker: await findFreePort(), neon: await findFreePort(), db: await findFreePort() };
     try {
-      await migrateDatabase({ directUrl: database.url, attempts: 1, log: () => {} });
-      writeFileSync(devVarsPath, `DATABASE_URL="${database.url}"\nNEON_LOCAL_PROXY="${neon.host}:${neon.port}"\nAPI_TOKEN="t"\n`);
+      writeFileSync(devVarsPath, `DATABASE_URL="${stack.databaseUrl}"\nNEON_LOCAL_PROXY="${stack.neonProxy}"\nAPI_TOKEN="t"\n`);
       const run = startDev({
         PORT: String(ports.worker),
         NEON_LOCAL_PORT: String(ports.neon),
@@ -120,17 +116,16 @@ describe("npm run dev with a DATABASE_URL in .dev.vars", () => {
         expect(await listening(ports.db)).toBe(false);
         expect(await listening(ports.neon)).toBe(false);
 
-        const before = neon.counters().wsOpened;
+        const before = stack.neon.counters().wsOpened;
         const health = await fetch(`http://127.0.0.1:${ports.worker}/health`);
         expect(await health.json()).toMatchObject({ status: "ok", database: "up", transport: "ws" });
-        expect(neon.counters().wsOpened).toBeGreaterThan(before);
+        expect(stack.neon.counters().wsOpened).toBeGreaterThan(before);
       } finally {
         expect(await stop(run)).toBe(0);
       }
     } finally {
       rmSync(devVarsPath, { force: true });
-      await neon.stop();
-      await database.stop();
+      await stack.stop();
     }
   }, 240_000);
 });

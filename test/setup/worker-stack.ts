@@ -1,7 +1,7 @@
 import type { TestProject } from "vitest/node";
-import { startLocalPostgres } from "../../scripts/local-postgres/index";
 import { startLocalNeon } from "../../scripts/local-neon/index";
 import { migrateDatabase } from "../../scripts/db/migrate";
+import { startMigratedStack } from "../../scripts/local-stack/index";
 
 export type WorkerStackDb = "postgres" | "pglite";
 
@@ -35,26 +35,23 @@ declare module "vitest" {
  * always the embedded fallback, for the smoke project.
  */
 async function startStack(kind: "auto" | "pglite", stops: Array<() => Promise<void>>): Promise<WorkerStack> {
-  const database = await startLocalPostgres({ kind });
-  stops.push(() => database.stop());
+  const stack = await startMigratedStack({ kind });
+  stops.push(() => stack.stop());
   const altSchema = "tenant_alt";
-  const withSchema = new URL(database.url);
-  withSchema.searchParams.set("schema", altSchema);
-  await migrateDatabase({ directUrl: database.url, attempts: 1, log: () => {} });
   // The DATABASE_SCHEMA test runs on real PostgreSQL only: PGlite ignores the startup
   // search_path that puts Prisma's own bookkeeping table in the URL's schema.
-  if (database.kind !== "pglite") {
+  if (stack.kind !== "pglite") {
+    const withSchema = new URL(stack.databaseUrl);
+    withSchema.searchParams.set("schema", altSchema);
     await migrateDatabase({ directUrl: withSchema.toString(), attempts: 1, log: () => {} });
   }
-  const neon = await startLocalNeon({ upstream: database.url });
-  stops.push(() => neon.stop());
-  const downNeon = await startLocalNeon({ upstream: database.url, faults: { refuseConnections: true } });
+  const downNeon = await startLocalNeon({ upstream: stack.databaseUrl, faults: { refuseConnections: true } });
   stops.push(() => downNeon.stop());
   return {
-    databaseUrl: database.url,
-    neonProxy: `${neon.host}:${neon.port}`,
-    neonAdmin: neon.httpUrl,
-    db: database.kind,
+    databaseUrl: stack.databaseUrl,
+    neonProxy: stack.neonProxy,
+    neonAdmin: stack.neon.httpUrl,
+    db: stack.kind,
     downNeonProxy: `${downNeon.host}:${downNeon.port}`,
     altSchema,
   };
