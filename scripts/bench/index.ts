@@ -12,21 +12,43 @@ import { writeReport, type BenchResults, type CaseResult } from "./report";
 import { BENCH_TOKEN, startBenchStack, startBenchWorker } from "./stack";
 import { onShutdown } from "../lib/shutdown";
 
-const { values: args } = parseArgs({
-  options: {
-    rtt: { type: "string", default: process.env.BENCH_RTT_MS ?? "25" },
-    samples: { type: "string", default: "40" },
-    seconds: { type: "string", default: "5" },
-    "cold-samples": { type: "string", default: "3" },
-    concurrency: { type: "string", default: "1,16,64" },
-    out: { type: "string", default: "bench/results" },
-  },
-});
-const rttMs = Number(args.rtt);
-const samples = Number(args.samples);
-const seconds = Number(args.seconds);
-const coldSamples = Number(args["cold-samples"]);
-const concurrencies = args.concurrency.split(",").map(Number);
+const USAGE = "usage: npm run bench -- [--rtt 25] [--samples 40] [--seconds 5] [--cold-samples 3] [--concurrency 1,16,64] [--out bench/results]";
+
+/** Flags as numbers; a bad flag is one plain line and exit 2, not a stack trace. */
+function parseFlags() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        rtt: { type: "string", default: process.env.BENCH_RTT_MS ?? "25" },
+        samples: { type: "string", default: "40" },
+        seconds: { type: "string", default: "5" },
+        "cold-samples": { type: "string", default: "3" },
+        concurrency: { type: "string", default: "1,16,64" },
+        out: { type: "string", default: "bench/results" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+    if (values.help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    const flags = {
+      rttMs: Number(values.rtt),
+      samples: Number(values.samples),
+      seconds: Number(values.seconds),
+      coldSamples: Number(values["cold-samples"]),
+      concurrencies: values.concurrency.split(",").map(Number),
+      out: values.out,
+    };
+    const numbers = [flags.rttMs, flags.samples, flags.seconds, flags.coldSamples, ...flags.concurrencies];
+    if (!numbers.every((n) => Number.isFinite(n) && n >= 0)) throw new Error("numeric flags need numbers ≥ 0");
+    return flags;
+  } catch (error) {
+    console.error(`[bench] error: ${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const { rttMs, samples, seconds, coldSamples, concurrencies, out } = parseFlags();
 const log = (line: string) => console.log(`[bench] ${line}`);
 
 async function main(): Promise<void> {
@@ -80,7 +102,7 @@ async function main(): Promise<void> {
     coldBreakdown: breakdown,
     durationS: Math.round((Date.now() - started) / 1000),
   };
-  const written = writeReport(results, path.resolve(args.out));
+  const written = writeReport(results, path.resolve(out));
   log(`wrote ${written.join(", ")} in ${results.durationS} s`);
 }
 
