@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 
 import pg from "pg";
 
+import { migrateDatabase } from "../../scripts/db/migrate.js";
 import { findFreePort } from "../../scripts/local-postgres/free-port.js";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -79,3 +80,10 @@ export async function createDatabase(serverUrl: string, name: string): Promise<s
 export const closedPort = (): Promise<number> => findFreePort();
 
 export const nonEmptyLines = (text: string) => text.split("\n").filter((l) => l.trim() !== "");
+
+/** A fresh database on the test file's server, with the project's migrations applied. */
+export async function createMigratedDatabase(serverUrl: string, prefix: string): Promise<string> {
+  const url = await createDatabase(serverUrl, uniqueName(prefix));
+  await migrateDatabase({ directUrl: url, log: () => {} });
+  return url;
+}

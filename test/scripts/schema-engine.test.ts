@@ -7,7 +7,6 @@ import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { migrateDatabase } from "../../scripts/db/migrate.js";
 import { startLocalPostgres, type LocalPostgres } from "../../scripts/local-postgres/index.js";
 import { runPrisma } from "../../scripts/prisma/cli.js";
 import { parseDatabaseUrl } from "../../scripts/prisma/schema-engine/pg-config.js";
@@ -16,7 +15,7 @@ import {
   findNativeSchemaEngine,
   WASM_STAND_IN,
 } from "../../scripts/prisma/schema-engine-path.js";
-import { createDatabase, databaseUrl, nonEmptyLines, query, ROOT, runProcess, uniqueName, type ChildResult } from "./helpers.js";
+import { type ChildResult, createDatabase, createMigratedDatabase, databaseUrl, nonEmptyLines, query, ROOT, runProcess, uniqueName } from "./helpers.js";
 
 // The stand-in starts with `#!/usr/bin/env node`: make that this Node (>= 22), as the launcher does.
 const ENGINE_ENV = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` };
@@ -26,8 +25,7 @@ let migratedUrl: string;
 
 beforeAll(async () => {
   pgServer = await startLocalPostgres({ kind: "postgres" });
-  migratedUrl = await createDatabase(pgServer.url, uniqueName("engine"));
-  await migrateDatabase({ directUrl: migratedUrl, log: () => {} });
+  migratedUrl = await createMigratedDatabase(pgServer.url, "engine");
 });
 
 afterAll(async () => {

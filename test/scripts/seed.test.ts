@@ -1,11 +1,10 @@
 // scripts/db/seed.ts: re-running the seed leaves the same rows.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { migrateDatabase } from "../../scripts/db/migrate.js";
 import { SEED_POSTS, SEED_USERS } from "../../scripts/db/seed-data.js";
 import { seedDatabase } from "../../scripts/db/seed.js";
 import { startLocalPostgres, type LocalPostgres } from "../../scripts/local-postgres/index.js";
-import { createDatabase, query, runScript, uniqueName } from "./helpers.js";
+import { createMigratedDatabase, query, runScript } from "./helpers.js";
 
 let pgServer: LocalPostgres;
 let url: string;
@@ -20,8 +19,7 @@ const counts = async () => {
 
 beforeAll(async () => {
   pgServer = await startLocalPostgres({ kind: "postgres" });
-  url = await createDatabase(pgServer.url, uniqueName("seed"));
-  await migrateDatabase({ directUrl: url, log: () => {} });
+  url = await createMigratedDatabase(pgServer.url, "seed");
 });
 
 afterAll(async () => {
