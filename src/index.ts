@@ -1,4 +1,10 @@
 import { app } from "./app";
+import { warmUpQueryCompilerOrWarn } from "./db/warm-up";
+
+// Module scope runs once per isolate, before its first request (on Cloudflare, during the TLS
+// handshake). Prisma's compiler is warmed here so the first query of an isolate does not pay for
+// it; the trade-off is measured in docs/PERFORMANCE.md. Delete this line to start leaner instead.
+await warmUpQueryCompilerOrWarn();
 
 export type { AppType } from "./app";
 export default app;

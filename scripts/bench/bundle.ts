@@ -31,7 +31,7 @@ export interface BundleSize {
 
 const kib = (bytes: number) => Math.round((bytes / 1024) * 100) / 100;
 
-async function wrangler(args: string[], cwd = ROOT): Promise<string> {
+export async function wrangler(args: string[], cwd = ROOT): Promise<string> {
   const env = { ...process.env, CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
   const { stdout, stderr } = await run(process.execPath, [WRANGLER, ...args], { cwd, env, maxBuffer: 16 << 20 });
   return `${stdout}\n${stderr}`;

@@ -6,7 +6,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { benchCases, type BenchCase } from "./cases";
 import { checkStartup, measureBundle } from "./bundle";
-import { coldBreakdown, coldVsWarm, medianTimings } from "./cold";
+import { buildColdBundles, coldBreakdown, coldVsWarm, medianTimings, type ColdResult } from "./cold";
 import { drain, flightsPerRequest, interleavedLatencies, percentile, sendOk, throughput } from "./measure";
 import { writeReport, type BenchResults, type CaseResult } from "./report";
 import { BENCH_TOKEN, startBenchStack, startBenchWorker } from "./stack";
@@ -79,15 +79,26 @@ async function main(): Promise<void> {
     } finally {
       await worker.dispose();
     }
-    for (const result of cases) {
-      const c = benchCases({ userId }).find((x) => x.name === result.name && x.transport === result.transport)!;
-      if (!c.cold) continue;
-      result.cold = { prisma: await coldVsWarm(stack, c.prisma, coldSamples), raw: await coldVsWarm(stack, c.raw, coldSamples) };
-      log(`${label(c)}: cold p50 prisma ${percentile(result.cold.prisma.cold, 50)} ms, raw ${percentile(result.cold.raw.cold, 50)} ms`);
+    log("cold starts: building the deploy bundles for plain workerd");
+    const bundles = await buildColdBundles();
+    try {
+      for (const result of cases) {
+        const c = benchCases({ userId }).find((x) => x.name === result.name && x.transport === result.transport)!;
+        if (!c.cold) continue;
+        result.cold = {
+          prisma: await coldVsWarm(stack, bundles.warmedUp, c.prisma, coldSamples),
+          prismaWithoutWarmUp: await coldVsWarm(stack, bundles.withoutWarmUp, c.prisma, coldSamples),
+          raw: await coldVsWarm(stack, bundles.warmedUp, c.raw, coldSamples),
+        };
+        const p50 = (r: ColdResult) => `${percentile(r.cold, 50)} (${percentile(r.coldWithStartup, 50)})`;
+        log(`${label(c)}: cold p50 (waiting for startup) prisma ${p50(result.cold.prisma)} ms, without warm-up ${p50(result.cold.prismaWithoutWarmUp)}, raw ${p50(result.cold.raw)}`);
+      }
+      const raw = await coldBreakdown(stack, bundles, userId, coldSamples);
+      breakdown = { compiler: medianTimings(raw.compiler), prisma: medianTimings(raw.prisma), prismaWarmedUp: medianTimings(raw.prismaWarmedUp), samples: raw };
+      log(`cold breakdown (median ms): ${JSON.stringify(breakdown)}`.replace(/,"samples".*$/, "}"));
+    } finally {
+      bundles.dispose();
     }
-    const raw = await coldBreakdown(stack, userId, coldSamples);
-    breakdown = { compiler: medianTimings(raw.compiler), prisma: medianTimings(raw.prisma), samples: raw };
-    log(`cold breakdown (median ms): ${JSON.stringify(breakdown.compiler)} ${JSON.stringify(breakdown.prisma)}`);
   } finally {
     await stack.stop();
   }

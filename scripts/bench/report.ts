@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { BundleSize, StartupProfile } from "./bundle";
-import type { ColdResult, Timings } from "./cold";
+import type { ColdBreakdown, ColdResult, Timings } from "./cold";
 import type { Flights, Throughput } from "./measure";
 import { percentile } from "./measure";
 
@@ -17,7 +17,8 @@ export interface CaseResult {
   /** Prisma p50 / raw p50, same run. */
   ratio: number;
   throughput: { prisma: Throughput[]; raw: Throughput[] };
-  cold?: { prisma: ColdResult; raw: ColdResult };
+  /** Prisma as production starts (query compiler warmed up at module scope), without that, and raw. */
+  cold?: { prisma: ColdResult; prismaWithoutWarmUp: ColdResult; raw: ColdResult };
 }
 
 export interface BenchResults {
@@ -27,13 +28,13 @@ export interface BenchResults {
   bundle: BundleSize;
   startup: StartupProfile;
   cases: CaseResult[];
-  coldBreakdown?: { compiler: Timings; prisma: Timings; samples: { compiler: Timings[]; prisma: Timings[] } };
+  coldBreakdown?: { compiler: Timings; prisma: Timings; prismaWarmedUp: Timings; samples: ColdBreakdown };
   durationS: number;
 }
 
 const flights = (f: Flights) => `${f.flights} (${f.pgRoundTrips} + ${f.wsUpgrades})`;
 const rps = (t: Throughput[]) => t.map((x) => `${Math.round(x.rps)}${x.non2xx + x.errors ? `*` : ""}`).join(" / ");
-const cold = (c: ColdResult | undefined) => (c ? `${percentile(c.cold, 50)} / ${percentile(c.warm, 50)}` : "–");
+const cold = (c: ColdResult | undefined) => (c ? `${percentile(c.cold, 50)} (${percentile(c.coldWithStartup, 50)}) / ${percentile(c.warm, 50)}` : "–");
 
 export function markdown(r: BenchResults): string {
   const s = r.settings;
@@ -45,14 +46,14 @@ export function markdown(r: BenchResults): string {
     ``,
     `Flights per request = Postgres round trips + WebSocket upgrades, from the local Neon's counters. ` +
       `"raw" = the same work with \`@neondatabase/serverless\` directly, in the same Worker, same run. Ratio = Prisma p50 / raw p50; Δ = Prisma p50 − raw p50. ` +
-      `Cold = first request of a fresh isolate (median over fresh workerd processes); warm = median of the next 5.`,
+      `Cold = first request of a fresh isolate, a new plain workerd process running the deploy bundle, its startup done (in brackets: sent as soon as workerd listens, so it waits for startup); medians over processes. Warm = median of the next 5. Prisma as production starts (query compiler warmed up at module scope) and without that warm-up.`,
     ``,
-    `| Endpoint | Transport | Flights Prisma | Flights raw | Minimum | p50 / p95 Prisma (ms) | p50 / p95 raw (ms) | Ratio | Δ p50 (ms) | Cold / warm Prisma (ms) | Cold / warm raw (ms) | req/s c=${s.concurrencies.join("/")} Prisma | req/s raw |`,
-    `|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
+    `| Endpoint | Transport | Flights Prisma | Flights raw | Minimum | p50 / p95 Prisma (ms) | p50 / p95 raw (ms) | Ratio | Δ p50 (ms) | Cold / warm Prisma (ms) | … without warm-up | Cold / warm raw (ms) | req/s c=${s.concurrencies.join("/")} Prisma | req/s raw |`,
+    `|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`,
     ...r.cases.map(
       (c) =>
         `| ${c.name} | ${c.transport} | ${flights(c.flights.prisma)} | ${flights(c.flights.raw)} | ${c.minFlights} | ${c.latency.prisma.p50} / ${c.latency.prisma.p95} | ` +
-        `${c.latency.raw.p50} / ${c.latency.raw.p95} | ${c.ratio.toFixed(2)} | ${(c.latency.prisma.p50 - c.latency.raw.p50).toFixed(1)} | ${cold(c.cold?.prisma)} | ${cold(c.cold?.raw)} | ${rps(c.throughput.prisma)} | ${rps(c.throughput.raw)} |`,
+        `${c.latency.raw.p50} / ${c.latency.raw.p95} | ${c.ratio.toFixed(2)} | ${(c.latency.prisma.p50 - c.latency.raw.p50).toFixed(1)} | ${cold(c.cold?.prisma)} | ${cold(c.cold?.prismaWithoutWarmUp)} | ${cold(c.cold?.raw)} | ${rps(c.throughput.prisma)} | ${rps(c.throughput.raw)} |`,
     ),
     ``,
     ...(r.cases.some((c) => [...c.throughput.prisma, ...c.throughput.raw].some((t) => t.non2xx + t.errors > 0))
@@ -64,7 +65,8 @@ export function markdown(r: BenchResults): string {
   if (r.coldBreakdown) {
     lines.push(`## First query of an isolate, step by step (median ms, the Worker's own clock)`, ``, `| Step | ms |`, `|---|---|`);
     for (const [k, v] of Object.entries(r.coldBreakdown.compiler)) lines.push(`| compiler: ${k} | ${v} |`);
-    for (const [k, v] of Object.entries(r.coldBreakdown.prisma)) lines.push(`| prisma (http): ${k} | ${v} |`);
+    for (const [k, v] of Object.entries(r.coldBreakdown.prisma)) lines.push(`| prisma (http), no warm-up: ${k} | ${v} |`);
+    for (const [k, v] of Object.entries(r.coldBreakdown.prismaWarmedUp)) lines.push(`| prisma (http), warmed up at startup: ${k} | ${v} |`);
     lines.push(``);
   }
   lines.push(

@@ -17,6 +17,11 @@ export function startBenchWorker(stack: BenchStack, entrypoint = "scripts/bench/
     config: process.env.BENCH_WRANGLER_CONFIG,
     entrypoint,
     logLevel: "none",
-    bindings: { DATABASE_URL: stack.databaseUrl, NEON_LOCAL_PROXY: stack.neonProxy, API_TOKEN: BENCH_TOKEN },
+    bindings: benchBindings(stack),
   });
+}
+
+/** What the bench Worker is bound to, under wrangler's dev server and in plain workerd alike. */
+export function benchBindings(stack: BenchStack): Record<string, string> {
+  return { DATABASE_URL: stack.databaseUrl, NEON_LOCAL_PROXY: stack.neonProxy, API_TOKEN: BENCH_TOKEN };
 }

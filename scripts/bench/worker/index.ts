@@ -1,15 +1,7 @@
-// The bench Worker (npm run bench): the real app, unchanged, plus routes that do the same work
-// with the raw Neon driver (the baseline) and a route that times a cold first query. Bundled by
-// wrangler with the same wrangler.toml as production; nothing here is deployed.
-import { app } from "../../../src/app";
-import { mountColdTimings } from "./cold-timings";
-import { mountPrismaWsTwins } from "./prisma-ws-twins";
-import { mountRawRoutes } from "./raw-routes";
+// The bench Worker as production starts: the query compiler warmed at module scope (src/index.ts).
+import { warmUpQueryCompilerOrWarn } from "../../../src/db/warm-up";
+import { benchApp } from "./app";
 
-// Mounted on the app itself, so they pass through the same middleware (request id, logging,
-// secure headers, CORS, body limit) as the real routes: the only difference is the data access.
-mountRawRoutes(app);
-mountPrismaWsTwins(app);
-mountColdTimings(app);
+await warmUpQueryCompilerOrWarn();
 
-export default app;
+export default benchApp;
