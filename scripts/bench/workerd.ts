@@ -37,7 +37,7 @@ export interface PlainWorker {
   stop(): Promise<void>;
 }
 
-/** A new workerd process (a fresh isolate, its startup run) serving the bundle on 127.0.0.1. */
+/** A new workerd process (so a fresh isolate) serving the bundle on 127.0.0.1. */
 export async function startPlainWorkerd(bundle: DeployBundle, bindings: Record<string, string>): Promise<PlainWorker> {
   const files = readdirSync(bundle.dir);
   const main = files.find((f) => f.endsWith(".js"));
@@ -65,8 +65,9 @@ const worker :Workerd.Worker = (
   for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const origin = `http://127.0.0.1:${port}`;
-  // Ready once the socket accepts connections (workerd listens after the Worker's startup has
-  // run). Not a request: the first request is what a cold measurement is about.
+  // Ready once the socket accepts connections. Not a request: the first request is what a cold
+  // measurement is about. (workerd may listen before the Worker's startup has finished; a
+  // request sent at once then waits for it.)
   for (let i = 0; !(await accepts(port)); i++) {
     if (child.exitCode !== null || i >= 200) {
       child.kill();

@@ -14,9 +14,9 @@ import { PrismaClient } from "../generated/prisma/client";
  *
  * Allowed at module scope because it does no I/O and sets no timer: `$connect` loads the wasm and
  * builds a compiler from the schema but dials nothing (the URL below is never used), and planning
- * a query is pure computation. Resolves to the number of requests planned.
+ * a query is pure computation. Resolves to the plan, which nothing needs but tests.
  */
-export async function warmUpQueryCompiler(): Promise<number> {
+export async function warmUpQueryCompiler(): Promise<unknown> {
   const prisma = new PrismaClient({ adapter: new PrismaNeonHttp("postgresql://warm-up@warm-up.invalid/none", {}) });
   try {
     // Loads the wasm into Prisma's per-isolate cache and points the glue at that instance.
@@ -24,11 +24,10 @@ export async function warmUpQueryCompiler(): Promise<number> {
     const datamodel = (prisma as unknown as EngineConfigHolder)._engineConfig.inlineSchema;
     const compiler = new glue.QueryCompiler({ datamodel, provider: "postgres", connectionInfo: { supportsRelationJoins: true } });
     try {
-      compiler.compile(JSON.stringify(WARM_UP_REQUEST));
+      return compiler.compile(JSON.stringify(WARM_UP_REQUEST));
     } finally {
       compiler.free();
     }
-    return 1;
   } finally {
     await prisma.$disconnect();
   }
@@ -47,7 +46,7 @@ export async function warmUpQueryCompilerOrWarn(): Promise<void> {
 /** What this module uses of the glue (Prisma 7.10's generated query_compiler_small_bg.js). */
 interface QueryCompilerGlue {
   QueryCompiler: new (options: { datamodel: string; provider: string; connectionInfo: object }) => {
-    compile(request: string): string;
+    compile(request: string): unknown;
     free(): void;
   };
 }
