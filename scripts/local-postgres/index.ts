@@ -3,14 +3,12 @@
 // binaries), else embedded PGlite. Node-side tooling only; never bundled into the Worker.
 import { findPostgresBinDir, startPostgresCluster } from "./postgres-cluster.js";
 import { startPgliteServer } from "./pglite-server.js";
+import type { DatabaseServer } from "./server.js";
 
 export type LocalPostgresKind = "postgres" | "pglite" | "external";
 
-export interface LocalPostgres {
+export interface LocalPostgres extends DatabaseServer {
   kind: LocalPostgresKind;
-  /** postgres://user:password@127.0.0.1:PORT/dbname — the password is always present. */
-  url: string;
-  stop(): Promise<void>;
 }
 
 export interface StartLocalPostgresOptions {

@@ -7,21 +7,17 @@ import { join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { findFreePort } from "./free-port.js";
+import type { DatabaseServer } from "./server.js";
 
 export const PGLITE_USER = "postgres";
 export const PGLITE_PASSWORD = "postgres";
 export const PGLITE_DATABASE = "postgres";
 
-export interface PgliteHandle {
-  url: string;
-  stop(): Promise<void>;
-}
-
 export async function startPgliteServer(opts: {
   dataDir?: string;
   port?: number;
   log: (line: string) => void;
-}): Promise<PgliteHandle> {
+}): Promise<DatabaseServer> {
   const temporary = !opts.dataDir;
   const dataDir = opts.dataDir ? resolve(opts.dataDir) : mkdtempSync(join(tmpdir(), "local-pglite-"));
   mkdirSync(dataDir, { recursive: true });

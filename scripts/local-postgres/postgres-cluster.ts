@@ -8,15 +8,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pg from "pg";
 import { findFreePort } from "./free-port.js";
+import type { DatabaseServer } from "./server.js";
 
 export const CLUSTER_USER = "neon";
 export const CLUSTER_PASSWORD = "neon-local-password";
 export const CLUSTER_DATABASE = "neondb";
-
-export interface ClusterHandle {
-  url: string;
-  stop(): Promise<void>;
-}
 
 /** Highest installed /usr/lib/postgresql/<version>/bin holding initdb and pg_ctl, if any. */
 export function findPostgresBinDir(): string | undefined {
@@ -72,7 +68,7 @@ export async function startPostgresCluster(opts: {
   dataDir?: string;
   port?: number;
   log: (line: string) => void;
-}): Promise<ClusterHandle> {
+}): Promise<DatabaseServer> {
   const runAs = runAsForCurrentUser();
   const temporary = !opts.dataDir;
   // Everything lives under one root: data/, the unix socket dir and the server log.
