@@ -55,7 +55,7 @@ export default defineConfig({
         test: {
           name: "local-neon",
           environment: "node",
-          include: ["test/local-neon/**/*.test.ts"],
+          include: ["tools/local-neon/test/**/*.test.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -65,6 +65,15 @@ export default defineConfig({
           name: "scripts",
           environment: "node",
           include: ["test/scripts/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "prisma-offline",
+          environment: "node",
+          include: ["tools/prisma-offline/test/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -81,18 +90,18 @@ export default defineConfig({
       {
         // The deploy bundle against the gzip budget (wrangler deploy --dry-run, ~6 s).
         test: {
-          name: "bundle",
+          name: "bench",
           environment: "node",
-          include: ["test/bundle/**/*.test.ts"],
+          include: ["tools/bench/test/**/*.test.ts"],
           testTimeout: 120_000,
         },
       },
       {
-        // Faults, load and fuzz against the Worker on its own stack (scripts/reliability).
+        // Faults, load and fuzz against the Worker on its own stack (tools/reliability).
         test: {
           name: "reliability",
           environment: "node",
-          include: ["test/reliability/**/*.test.ts"],
+          include: ["tools/reliability/test/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

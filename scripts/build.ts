@@ -4,7 +4,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { copyDocsUi } from "./docs-ui";
-import { runPrisma } from "./prisma/cli";
+import { runPrisma } from "@starter/prisma-offline";
 
 export async function buildWorkerInputs(log: (line: string) => void = () => {}): Promise<void> {
   const generated = await runPrisma(["generate"], { quiet: true });

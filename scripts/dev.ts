@@ -1,21 +1,25 @@
 // `npm run dev`: the whole local stack in one command, offline.
 //  - .dev.vars sets DATABASE_URL (a real Neon, or your own `npm run neon:local`): use it as is,
 //    start nothing local.
-//  - otherwise: local Postgres (data kept in .local/) → migrations → seed if empty → local Neon
-//    proxy → `wrangler dev` with bindings that point the Worker at the proxy.
+//  - otherwise: the local stack (tools/local-neon): Postgres with its data kept in .local/ →
+//    migrations → seed if empty → local Neon proxy; then `wrangler dev` bound to that proxy.
 // One progress line per step, then the URL. Ctrl-C stops all of it; a second run reuses the data.
 // Knobs (environment): PORT (Worker, 8787), NEON_LOCAL_PORT (proxy, 4444), LOCAL_DB
 // (auto | postgres | pglite), LOCAL_DB_PORT (54329), LOCAL_DATA_DIR (.local/postgres or .local/pglite).
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import {
+  DEV_DATA_ROOT,
+  DEV_DATABASE_PORT,
+  isShuttingDown,
+  onShutdown,
+  serveWorker,
+  shutdown,
+  startLocalStack,
+} from "@starter/local-neon";
+import { redactUrl } from "@starter/prisma-offline";
 import { parse } from "dotenv";
-import { redactUrl } from "./lib/redact";
-import { isShuttingDown, onShutdown, shutdown } from "./lib/shutdown";
-import { startDevDatabase } from "./local-postgres/dev-database";
-import { startLocalNeon } from "./local-neon/index";
-import { migrateDatabase } from "./db/migrate";
-import { seedDatabase } from "./db/seed";
 import { buildWorkerInputs } from "./build";
+import { seedDatabase } from "./db/seed";
 
 const WORKER_PORT = Number(process.env.PORT ?? 8787);
 const NEON_PORT = Number(process.env.NEON_LOCAL_PORT ?? 4444);
@@ -25,24 +29,24 @@ const LOCAL_API_TOKEN = "local-dev-token";
 const step = (line: string) => console.log(`[dev] ${line}`);
 
 /** Starts the local database and proxy; returns the Worker bindings that point at them. */
-async function startLocalStack(): Promise<Record<string, string>> {
-  const kind = (process.env.LOCAL_DB ?? "auto") as "auto" | "postgres" | "pglite";
-  step(`starting the local database (${kind === "auto" ? "PostgreSQL if installed, else embedded PGlite" : kind})`);
-  const database = await startDevDatabase({ kind, dataDir: process.env.LOCAL_DATA_DIR });
-  onShutdown(() => database.stop());
-  step(`database ready: ${database.kind} at ${redactUrl(database.url)}`);
-
-  step("applying migrations (prisma migrate deploy)");
-  const { applied } = await migrateDatabase({ directUrl: database.url, attempts: 1, log: () => {} });
-  step(applied.length ? `applied ${applied.length} migration(s)` : "migrations already applied");
-
-  const seed = await seedDatabase(database.url, { onlyIfEmpty: true, log: () => {} });
-  step(seed.seeded ? `seeded the empty database (${seed.users} users, ${seed.posts} posts)` : "database has data: not seeding");
-
-  const neon = await startLocalNeon({ upstream: database.url, port: NEON_PORT });
-  onShutdown(() => neon.stop());
-  step(`local Neon proxy on ${neon.httpUrl} (counters: ${neon.httpUrl}/_local-neon/stats)`);
-  return { DATABASE_URL: database.url, NEON_LOCAL_PROXY: `${neon.host}:${neon.port}` };
+async function startDevStack(): Promise<Record<string, string>> {
+  const database = (process.env.LOCAL_DB ?? "auto") as "auto" | "postgres" | "pglite";
+  step(`starting the local database (${database === "auto" ? "PostgreSQL if installed, else embedded PGlite" : database})`);
+  const stack = await startLocalStack({
+    database,
+    dataDir: process.env.LOCAL_DATA_DIR,
+    dataRoot: DEV_DATA_ROOT,
+    preferredDatabasePort: DEV_DATABASE_PORT,
+    neonPort: NEON_PORT,
+    seed: async (url) => {
+      const seed = await seedDatabase(url, { onlyIfEmpty: true, log: () => {} });
+      step(seed.seeded ? `seeded the empty database (${seed.users} users, ${seed.posts} posts)` : "database has data: not seeding");
+    },
+    log: step,
+  });
+  onShutdown(() => stack.stop());
+  step(`local Neon proxy on ${stack.neon.httpUrl} (counters: ${stack.neon.httpUrl}/_local-neon/stats)`);
+  return stack.workerBindings;
 }
 
 async function main() {
@@ -58,7 +62,7 @@ async function main() {
   if (devVars.DATABASE_URL) {
     step(`using DATABASE_URL from .dev.vars (${redactUrl(devVars.DATABASE_URL)}); starting nothing local`);
   } else {
-    Object.assign(bindings, await startLocalStack());
+    Object.assign(bindings, await startDevStack());
   }
   if (!devVars.API_TOKEN) {
     bindings.API_TOKEN = LOCAL_API_TOKEN;
@@ -66,18 +70,13 @@ async function main() {
   }
 
   step(`starting wrangler dev on http://127.0.0.1:${WORKER_PORT}`);
-  const args = ["node_modules/wrangler/bin/wrangler.js", "dev", "--port", String(WORKER_PORT), "--ip", "127.0.0.1"];
-  for (const [key, value] of Object.entries(bindings)) args.push("--var", `${key}:${value}`);
-  const wrangler = spawn(process.execPath, args, {
-    stdio: "inherit",
-    // .env holds DIRECT_URL for the Node scripts: wrangler must not hand it to the Worker.
-    env: { ...process.env, CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV: "false" },
-  });
-  onShutdown(() => wrangler.kill("SIGINT"));
-  wrangler.on("exit", (code) => void shutdown(code ?? 0));
+  const worker = await serveWorker(undefined, { bindings, port: WORKER_PORT, interactive: true });
+  onShutdown(() => worker.dispose());
+  // wrangler stopping on its own (a crash, its own Ctrl-C handling) ends the rest too.
+  void worker.exited?.then((code) => isShuttingDown() || shutdown(code));
 
-  if (await waitForHttp(`http://127.0.0.1:${WORKER_PORT}/health`)) {
-    step(`ready: http://127.0.0.1:${WORKER_PORT}  (try /health, /users, /docs; Ctrl-C stops everything)`);
+  if (await waitForHttp(`${worker.origin}/health`)) {
+    step(`ready: ${worker.origin}  (try /health, /users, /docs; Ctrl-C stops everything)`);
   }
 }
 

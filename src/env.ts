@@ -1,5 +1,4 @@
 import type { RequestIdVariables } from "hono/request-id";
-import type { PrismaClient } from "./generated/prisma/client";
 
 /** Which Neon transport a request's PrismaClient speaks. */
 export type Transport = "ws" | "http";
@@ -25,10 +24,14 @@ export type Bindings = Env & {
   DB_CONNECT_TIMEOUT_MS?: string;
 };
 
+/**
+ * What every route has. Middleware that sets more declares it itself (withPrisma: `prisma`), so a
+ * handler on a route without that middleware does not compile when it uses `c.var.prisma`.
+ */
 export type AppEnv = {
   Bindings: Bindings;
   Variables: RequestIdVariables & {
-    prisma: PrismaClient;
-    transport: Transport;
+    /** Set by withPrisma; the request log and the error handler read it where it is set. */
+    transport?: Transport;
   };
 };

@@ -3,7 +3,7 @@ export class DatabaseScriptError extends Error {
   override name = "DatabaseScriptError";
 }
 
-export { redactUrl } from "../lib/redact.js";
+export { redactUrl } from "@starter/prisma-offline";
 
 export function readDirectUrl(env: NodeJS.ProcessEnv = process.env): string {
   const url = env.DIRECT_URL?.trim();

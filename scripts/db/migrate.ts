@@ -5,7 +5,7 @@ import "dotenv/config";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-import { runPrisma } from "../prisma/cli.js";
+import { migrateDeploy } from "@starter/prisma-offline";
 import {
   DatabaseScriptError,
   assertNotPooled,
@@ -38,19 +38,6 @@ function intFromEnv(name: string, fallback: number): number {
   return Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
-/** Last meaningful line of Prisma's error output, e.g. "P3009: migrate found failed migrations …". */
-function prismaFailureReason(stderr: string, stdout: string): string {
-  const lines = `${stderr}\n${stdout}`
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith("Loaded Prisma config") && !l.startsWith("Prisma schema loaded"));
-  const code = lines.find((l) => /^(Error: )?P\d{4}$/.test(l))?.replace("Error: ", "");
-  const errorIdx = lines.findIndex((l) => l.startsWith("Error:"));
-  const detail = lines.slice(errorIdx >= 0 ? errorIdx : 0).find((l) => !/^(Error: )?P\d{4}$/.test(l) && l !== "Error:");
-  const text = (detail ?? "unknown error").replace(/^Error:\s*/, "");
-  return code ? `${code}: ${text}` : text;
-}
-
 export async function migrateDatabase(opts: MigrateOptions = {}): Promise<MigrateResult> {
   const log = opts.log ?? ((line: string) => console.log(`[db:migrate] ${line}`));
   const rawUrl = opts.directUrl ?? readDirectUrl();
@@ -64,15 +51,12 @@ export async function migrateDatabase(opts: MigrateOptions = {}): Promise<Migrat
   });
 
   log(`prisma migrate deploy → ${redactUrl(url)}`);
-  const { code, stdout, stderr } = await runPrisma(["migrate", "deploy"], {
-    env: { DIRECT_URL: url },
-    quiet: true,
-  });
-  if (code !== 0) {
-    throw new DatabaseScriptError(`prisma migrate deploy failed (exit ${code}): ${redactUrl(prismaFailureReason(stderr, stdout))}`);
+  let applied: string[];
+  try {
+    ({ applied } = await migrateDeploy(url));
+  } catch (error) {
+    throw new DatabaseScriptError((error as Error).message);
   }
-  // Prisma lists what it applied as "└─ <name>/" lines.
-  const applied = [...stdout.matchAll(/└─ ([^/\s]+)\//g)].map((m) => m[1]!);
   log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(", ")}` : "already up to date");
   return { applied };
 }

@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 
 import { PrismaPg } from "@prisma/adapter-pg";
 
-import { parseDatabaseUrl } from "../prisma/schema-engine/pg-config.js";
+import { parseDatabaseUrl } from "@starter/prisma-offline";
 import { DatabaseScriptError, readDirectUrl, redactUrl } from "./direct-url.js";
 import { SEED_POSTS, SEED_USERS } from "./seed-data.js";
 

@@ -2,7 +2,7 @@
 // needs a few seconds to wake; the first connections then fail or time out (P1001).
 import pg from "pg";
 
-import { parseDatabaseUrl } from "../prisma/schema-engine/pg-config.js";
+import { parseDatabaseUrl } from "@starter/prisma-offline";
 import { DatabaseScriptError, redactUrl } from "./direct-url.js";
 
 export interface WaitOptions {

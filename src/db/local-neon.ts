@@ -1,7 +1,7 @@
 import { neonConfig } from "@neondatabase/serverless";
 
 /**
- * Points the Neon driver at the local Neon proxy (scripts/local-neon) when NEON_LOCAL_PROXY is
+ * Points the Neon driver at the local Neon proxy (tools/local-neon) when NEON_LOCAL_PROXY is
  * bound. neonConfig is module-global plain data (no I/O), and the binding is the same for every
  * request of an isolate, so setting it per request is safe and idempotent.
  * Without the binding this does nothing and the driver talks to Neon over wss:// and https://.

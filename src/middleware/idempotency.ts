@@ -1,7 +1,8 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../env";
+import type { PrismaClient } from "../generated/prisma/client";
 import { isUniqueViolation } from "../errors/prisma";
 import { ProblemError } from "../errors/problem";
+import type { PrismaEnv } from "./prisma";
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
@@ -14,7 +15,7 @@ const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
  * Mount after withPrisma: it uses the request's client.
  */
 export const idempotent = () =>
-  createMiddleware<AppEnv>(async (c, next) => {
+  createMiddleware<PrismaEnv>(async (c, next) => {
     const key = c.req.header("Idempotency-Key");
     if (key === undefined) return next();
     if (!KEY_FORMAT.test(key)) {
@@ -56,7 +57,7 @@ export const idempotent = () =>
   });
 
 /** True when this request inserted the key; false when another request holds it. */
-async function claim(prisma: AppEnv["Variables"]["prisma"], key: string, fingerprint: string): Promise<boolean> {
+async function claim(prisma: PrismaClient, key: string, fingerprint: string): Promise<boolean> {
   try {
     await prisma.idempotencyKey.create({ data: { key, fingerprint }, select: { key: true } });
     return true;

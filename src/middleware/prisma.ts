@@ -1,9 +1,16 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv, Transport } from "../env";
 import { createPrismaClient } from "../db/prisma";
+import type { Bindings, Transport } from "../env";
+import type { PrismaClient } from "../generated/prisma/client";
 
-type TransportChoice = Transport | ((c: Context<AppEnv>) => Transport);
+/** What withPrisma adds to a route's context; handlers behind it (and later middleware) see it. */
+export type PrismaEnv = {
+  Bindings: Bindings;
+  Variables: { prisma: PrismaClient; transport: Transport };
+};
+
+type TransportChoice = Transport | ((c: Context) => Transport);
 
 /**
  * Gives the request its own PrismaClient as `c.var.prisma` and disposes of it after the response
@@ -12,7 +19,7 @@ type TransportChoice = Transport | ((c: Context<AppEnv>) => Transport);
  * of the request.
  */
 export const withPrisma = (transport: TransportChoice = "ws") =>
-  createMiddleware<AppEnv>(async (c, next) => {
+  createMiddleware<PrismaEnv>(async (c, next) => {
     const chosen = typeof transport === "function" ? transport(c) : transport;
     const prisma = createPrismaClient(c.env, chosen);
     c.set("prisma", prisma);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyDocsUi } from "../../scripts/docs-ui";
-import { startLocalWorker, type LocalWorker } from "../../scripts/local-stack/index";
+import { type LocalWorker, serveWorker } from "@starter/local-neon";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -21,7 +21,7 @@ describe("GET /docs in headless Chromium", () => {
       throw new Error(`Chromium not found at ${CHROMIUM}. Install it: apt-get install -y chromium (or set CHROMIUM_PATH).`);
     }
     copyDocsUi();
-    worker = await startLocalWorker({
+    worker = await serveWorker(undefined, {
       bindings: { DATABASE_URL: "postgresql://docs:docs@127.0.0.1:1/none", API_TOKEN: "docs-test-token" },
     });
     origin = worker.origin;

@@ -6,8 +6,8 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { findFreePort } from "../../scripts/local-postgres/free-port.js";
-import { startMigratedStack } from "../../scripts/local-stack/index.js";
+import { startLocalStack } from "@starter/local-neon";
+import { findFreePort } from "@starter/local-postgres";
 import { ROOT } from "./helpers.js";
 
 interface DevRun {
@@ -99,10 +99,10 @@ describe("npm run dev with a DATABASE_URL in .dev.vars", () => {
   it.skipIf(existsSync(devVarsPath))("starts nothing local and runs the Worker on those bindings", async () => {
     // Stands in for "your own database": reachable only through this proxy, so a 200 from
     // /health proves wrangler handed the Worker both .dev.vars keys (NEON_LOCAL_PROXY included).
-    const stack = await startMigratedStack();
+    const stack = await startLocalStack();
     const ports = { worker: await findFreePort(), neon: await findFreePort(), db: await findFreePort() };
     try {
-      writeFileSync(devVarsPath, `DATABASE_URL="${stack.databaseUrl}"\nNEON_LOCAL_PROXY="${stack.neonProxy}"\nAPI_TOKEN="t"\n`);
+      writeFileSync(devVarsPath, `DATABASE_URL="${stack.directUrl}"\nNEON_LOCAL_PROXY="${stack.neonProxy}"\nAPI_TOKEN="t"\n`);
       const run = startDev({
         PORT: String(ports.worker),
         NEON_LOCAL_PORT: String(ports.neon),

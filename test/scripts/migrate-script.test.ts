@@ -4,7 +4,7 @@ import path from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { startLocalPostgres, type LocalPostgres } from "../../scripts/local-postgres/index.js";
+import { startLocalPostgres, type LocalPostgres } from "@starter/local-postgres";
 import { migrateDatabase } from "../../scripts/db/migrate.js";
 import { closedPort, createDatabase, nonEmptyLines, query, ROOT, runScript, uniqueName } from "./helpers.js";
 

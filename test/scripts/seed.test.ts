@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { SEED_POSTS, SEED_USERS } from "../../scripts/db/seed-data.js";
 import { seedDatabase } from "../../scripts/db/seed.js";
-import { startLocalPostgres, type LocalPostgres } from "../../scripts/local-postgres/index.js";
+import { startLocalPostgres, type LocalPostgres } from "@starter/local-postgres";
 import { createMigratedDatabase, query, runScript } from "./helpers.js";
 
 let pgServer: LocalPostgres;

@@ -1,12 +1,11 @@
 import type { TestProject } from "vitest/node";
-import { startLocalNeon } from "../../scripts/local-neon/index";
-import { migrateDatabase } from "../../scripts/db/migrate";
-import { startMigratedStack } from "../../scripts/local-stack/index";
+import { startLocalNeon, startLocalStack } from "@starter/local-neon";
+import { migrateDeploy } from "@starter/prisma-offline";
 
 export type WorkerStackDb = "postgres" | "pglite";
 
-/** What the Worker tests get through inject("workerStacks")[db]. */
-export interface WorkerStack {
+/** What the Worker tests get through inject("workerStacks")[db]: plain data about a running stack. */
+export interface ProvidedStack {
   /** The connection string the Worker is given (the database's own URL, as the local proxy expects). */
   databaseUrl: string;
   /** host:port of the local Neon proxy (the NEON_LOCAL_PROXY binding). */
@@ -24,7 +23,7 @@ export interface WorkerStack {
 
 declare module "vitest" {
   interface ProvidedContext {
-    workerStacks: Record<WorkerStackDb, WorkerStack>;
+    workerStacks: Record<WorkerStackDb, ProvidedStack>;
     workerStackDb: WorkerStackDb;
   }
 }
@@ -34,21 +33,21 @@ declare module "vitest" {
  * "postgres" is real PostgreSQL when its binaries are installed (PGlite otherwise); "pglite" is
  * always the embedded fallback, for the smoke project.
  */
-async function startStack(kind: "auto" | "pglite", stops: Array<() => Promise<void>>): Promise<WorkerStack> {
-  const stack = await startMigratedStack({ kind });
+async function startStack(database: "auto" | "pglite", stops: Array<() => Promise<void>>): Promise<ProvidedStack> {
+  const stack = await startLocalStack({ database });
   stops.push(() => stack.stop());
   const altSchema = "tenant_alt";
   // The DATABASE_SCHEMA test runs on real PostgreSQL only: PGlite ignores the startup
   // search_path that puts Prisma's own bookkeeping table in the URL's schema.
   if (stack.kind !== "pglite") {
-    const withSchema = new URL(stack.databaseUrl);
+    const withSchema = new URL(stack.directUrl);
     withSchema.searchParams.set("schema", altSchema);
-    await migrateDatabase({ directUrl: withSchema.toString(), attempts: 1, log: () => {} });
+    await migrateDeploy(withSchema.toString());
   }
-  const downNeon = await startLocalNeon({ upstream: stack.databaseUrl, faults: { refuseConnections: true } });
+  const downNeon = await startLocalNeon({ upstream: stack.directUrl, faults: { refuseConnections: true } });
   stops.push(() => downNeon.stop());
   return {
-    databaseUrl: stack.databaseUrl,
+    databaseUrl: stack.directUrl,
     neonProxy: stack.neonProxy,
     neonAdmin: stack.neon.httpUrl,
     db: stack.kind,

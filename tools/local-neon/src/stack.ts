@@ -1,0 +1,100 @@
+// The one local stack: a database (PostgreSQL, or embedded PGlite), migrated with Prisma's
+// engine, behind its own local Neon. `npm run dev`, `npm run neon:local`, the tests' global
+// setup, the bench and the reliability runners all start it here; serveWorker() (worker.ts)
+// then serves the Worker against it.
+import { migrateDeploy, redactUrl } from "@starter/prisma-offline";
+import { type LocalPostgresKind, startLocalPostgres } from "@starter/local-postgres";
+import { type LocalNeon, type LocalNeonFaults, startLocalNeon } from "./proxy/local-neon.js";
+
+/** Where `npm run dev` and `npm run neon:local` keep their database between runs (gitignored). */
+export const DEV_DATA_ROOT = ".local";
+/** Their database's port, stable so a DIRECT_URL for it can live in .env (LOCAL_DB_PORT overrides). */
+export const DEV_DATABASE_PORT = Number(process.env.LOCAL_DB_PORT ?? 54329);
+
+export interface LocalStackOptions {
+  /** "auto" (default): PostgreSQL if its server binaries are installed, else PGlite. */
+  database?: "auto" | "postgres" | "pglite";
+  /** Put this running Postgres behind the proxy instead of starting one. */
+  upstream?: string;
+  /** Keep the data here between runs; omitted → a throwaway database removed on stop(). */
+  dataDir?: string;
+  /** Keep the data under <dataRoot>/postgres or <dataRoot>/pglite, whichever kind starts. */
+  dataRoot?: string;
+  /** The database's port: 0/omitted → a free one. */
+  databasePort?: number;
+  /** Take this database port when it is free, else any free one. */
+  preferredDatabasePort?: number;
+  /** The local Neon's address: 127.0.0.1 and a free port unless given. */
+  neonHost?: string;
+  neonPort?: number;
+  /** More host:port upstreams the proxy may forward to. */
+  allow?: string[];
+  faults?: Partial<LocalNeonFaults>;
+  /** Apply prisma/migrations (default true). */
+  migrate?: boolean;
+  /** Runs after the migrations with the direct URL (e.g. the app's seed). */
+  seed?: (directUrl: string) => Promise<void>;
+  /** One line per step; default silent. */
+  log?: (line: string) => void;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  kind: LocalPostgresKind;
+  /** The database's own URL: Node scripts' DIRECT_URL, and the Worker's DATABASE_URL (the proxy expects it). */
+  directUrl: string;
+  neon: LocalNeon;
+  /** host:port of the local Neon: the Worker's NEON_LOCAL_PROXY binding. */
+  neonProxy: string;
+  /** Migrations this start applied (empty when the data was already up to date, or migrate: false). */
+  applied: string[];
+  /** What the Worker is bound to so that it reaches this database through this Neon. */
+  workerBindings: { DATABASE_URL: string; NEON_LOCAL_PROXY: string };
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = opts.log ?? (() => {});
+  const database = await startLocalPostgres({
+    kind: opts.database ?? "auto",
+    externalUrl: opts.upstream,
+    dataDir: opts.dataDir,
+    dataRoot: opts.dataRoot,
+    port: opts.databasePort,
+    preferredPort: opts.preferredDatabasePort,
+    log,
+  });
+  const stops: Array<() => Promise<void>> = [() => database.stop()];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => {});
+  };
+  try {
+    log(`database ready: ${database.kind} at ${redactUrl(database.url)}`);
+    const { applied } = opts.migrate === false ? { applied: [] } : await migrateDeploy(database.url);
+    if (opts.migrate !== false) log(applied.length ? `applied ${applied.length} migration(s)` : "migrations already applied");
+    await opts.seed?.(database.url);
+    const neon = await startLocalNeon({
+      upstream: database.url,
+      host: opts.neonHost,
+      port: opts.neonPort,
+      allow: opts.allow,
+      faults: opts.faults,
+      log,
+    });
+    stops.push(() => neon.stop());
+    const neonProxy = `${neon.host.includes(":") ? `[${neon.host}]` : neon.host}:${neon.port}`;
+    log(`local Neon on ${neonProxy}`);
+    return {
+      kind: database.kind,
+      directUrl: database.url,
+      neon,
+      neonProxy,
+      applied,
+      workerBindings: { DATABASE_URL: database.url, NEON_LOCAL_PROXY: neonProxy },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,40 @@
+// Embedded fallback: PGlite (PostgreSQL compiled to wasm) behind a TCP socket.
+// PGlite has no authentication; the local Neon proxy checks the password itself (see
+// tools/local-neon/src/proxy/startup-auth.ts), so the URL still carries one, as on Neon.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { findFreePort } from "./free-port.js";
+import type { DatabaseServer } from "./server.js";
+
+export const PGLITE_USER = "postgres";
+export const PGLITE_PASSWORD = "postgres";
+export const PGLITE_DATABASE = "postgres";
+
+export async function startPgliteServer(opts: {
+  dataDir?: string;
+  port?: number;
+  log: (line: string) => void;
+}): Promise<DatabaseServer> {
+  const temporary = !opts.dataDir;
+  const dataDir = opts.dataDir ? resolve(opts.dataDir) : mkdtempSync(join(tmpdir(), "local-pglite-"));
+  mkdirSync(dataDir, { recursive: true });
+  opts.log(`opening PGlite in ${temporary ? "a throwaway dir" : dataDir}`);
+  const db = await PGlite.create(dataDir);
+  const port = opts.port || (await findFreePort());
+  // The default of 1 connection makes a second client fail with "Too many connections".
+  // Note: all socket connections still share PGlite's single backend session.
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port, maxConnections: 64 });
+  await server.start();
+  opts.log(`PGlite listening on 127.0.0.1:${port}`);
+  return {
+    url: `postgres://${PGLITE_USER}:${PGLITE_PASSWORD}@127.0.0.1:${port}/${PGLITE_DATABASE}`,
+    async stop() {
+      await server.stop();
+      await db.close();
+      if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

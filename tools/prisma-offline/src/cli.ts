@@ -1,0 +1,58 @@
+// `npm run prisma -- <args>`: the real Prisma CLI, with the wasm schema-engine stand-in
+// swapped in when no native engine is available (see schema-engine-path.ts).
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+import { type ChildResult, runProcess } from "./process.js";
+import { chooseSchemaEngine, PROJECT_ROOT } from "./schema-engine-path.js";
+
+const PRISMA_CLI = path.join(PROJECT_ROOT, "node_modules/prisma/build/index.js");
+
+export interface RunPrismaOptions {
+  /** Extra environment (undefined deletes a variable). */
+  env?: Record<string, string | undefined>;
+  /** Capture only; don't echo the CLI's output. */
+  quiet?: boolean;
+  cwd?: string;
+}
+
+export function prismaEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  const engine = chooseSchemaEngine(env);
+  if (engine.source === "wasm") env.PRISMA_SCHEMA_ENGINE_BINARY = engine.binary;
+  // The stand-in starts with `#!/usr/bin/env node`: make that the Node running us (>=22),
+  // not whatever else is first on PATH.
+  env.PATH = [path.dirname(process.execPath), env.PATH].filter(Boolean).join(path.delimiter);
+  return env;
+}
+
+/** Runs the Prisma CLI and resolves with its exit code and output (never rejects on a non-zero exit). */
+export function runPrisma(args: string[], opts: RunPrismaOptions = {}): Promise<ChildResult> {
+  return runProcess(process.execPath, [PRISMA_CLI, ...args], {
+    cwd: opts.cwd ?? PROJECT_ROOT,
+    env: prismaEnv(opts.env),
+    echo: !opts.quiet,
+  });
+}
+
+async function main(): Promise<void> {
+  // Interactive use: inherit the terminal so prompts (migrate dev, migrate reset) work.
+  const child = spawn(process.execPath, [PRISMA_CLI, ...process.argv.slice(2)], {
+    cwd: process.cwd(),
+    env: prismaEnv(),
+    stdio: "inherit",
+  });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
+  child.on("close", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  await main();
+}

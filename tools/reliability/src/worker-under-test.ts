@@ -1,0 +1,54 @@
+// The Worker on its own throwaway local stack (tools/local-neon): a fresh Postgres, migrated,
+// behind its own local Neon, served by wrangler on 127.0.0.1. Faults are global to a local Neon,
+// so reliability runs never share one with other tests. Used by the tests and the long-run CLIs.
+import { type LocalStack, serveWorker, startLocalStack } from "@starter/local-neon";
+import pg from "pg";
+import { CHECKER_APPLICATION_NAME } from "./backends.js";
+
+export interface WorkerUnderTest {
+  /** http://127.0.0.1:PORT of the Worker. */
+  origin: string;
+  /** Send as `Authorization: Bearer …` on write routes. */
+  apiToken: string;
+  /** The Worker's DB_CONNECT_TIMEOUT_MS binding. */
+  connectTimeoutMs: number;
+  /** The stack under it: stack.neon.setFaults(), stack.neon.counters(), stack.kind. */
+  stack: LocalStack;
+  /** Straight to Postgres (not through the proxy), for checks the Worker must not influence. */
+  db: pg.Pool;
+  stop(): Promise<void>;
+}
+
+export interface StartWorkerUnderTestOptions {
+  connectTimeoutMs?: number;
+  /** One line per step; default silent. */
+  log?: (line: string) => void;
+}
+
+// A random token per run: nothing secret to keep out of logs, nothing reused between runs.
+const newToken = () => `reliability-${crypto.randomUUID()}`;
+
+export async function startWorkerUnderTest(opts: StartWorkerUnderTestOptions = {}): Promise<WorkerUnderTest> {
+  const log = opts.log ?? (() => {});
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
+  const stops: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => {});
+  };
+  try {
+    const stack = await startLocalStack({ log });
+    stops.push(() => stack.stop());
+    const db = new pg.Pool({ connectionString: stack.directUrl, max: 2, application_name: CHECKER_APPLICATION_NAME });
+    stops.push(() => db.end());
+    const apiToken = newToken();
+    const worker = await serveWorker(stack, {
+      bindings: { API_TOKEN: apiToken, DB_CONNECT_TIMEOUT_MS: String(connectTimeoutMs) },
+    });
+    stops.push(() => worker.dispose());
+    log(`Worker on ${worker.origin}`);
+    return { origin: worker.origin, apiToken, connectTimeoutMs, stack, db, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,43 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { WorkerUnderTest } from "../src/worker-under-test";
+
+export interface Timed {
+  status: number;
+  ms: number;
+  retryAfter: string | null;
+  contentType: string | null;
+  body: string;
+}
+
+/** One request to the stack's Worker, timed from the client's side. */
+export async function timedCall(target: WorkerUnderTest, method: string, path: string, json?: unknown): Promise<Timed> {
+  const started = performance.now();
+  const res = await fetch(`${target.origin}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${target.apiToken}`, "Content-Type": "application/json" },
+    body: json === undefined ? undefined : JSON.stringify(json),
+  });
+  const body = await res.text();
+  return {
+    status: res.status,
+    ms: performance.now() - started,
+    retryAfter: res.headers.get("Retry-After"),
+    contentType: res.headers.get("Content-Type"),
+    body,
+  };
+}
+
+/** Waits (bounded) until the Worker has closed every WebSocket, so the next connection is fresh. */
+export async function untilNoOpenSockets(target: WorkerUnderTest, withinMs = 10_000): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (target.stack.neon.counters().wsOpen > 0) {
+    if (Date.now() > deadline) throw new Error("WebSockets still open");
+    await sleep(50);
+  }
+}
+
+export async function createAuthor(target: WorkerUnderTest): Promise<string> {
+  const res = await timedCall(target, "POST", "/users", { email: `author-${crypto.randomUUID()}@example.test` });
+  if (res.status !== 201) throw new Error(`creating an author: HTTP ${res.status}`);
+  return (JSON.parse(res.body) as { id: string }).id;
+}
