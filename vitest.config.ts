@@ -47,6 +47,9 @@ function workerProject(db: WorkerStackDb, include: string[]): TestProjectInlineC
 
 export default defineConfig({
   test: {
+    // Console output (the Worker's JSON request logs among it) only for tests that fail;
+    // `npx vitest run --silent=false` shows all of it.
+    silent: "passed-only",
     // At the root, not in the worker projects: it is Node code and must not be resolved with the
     // Workers plugin's conditions (ws would resolve to its browser stub).
     globalSetup: ["./test/setup/worker-stack.ts"],

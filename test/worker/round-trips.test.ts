@@ -49,25 +49,31 @@ describe("round trips per request", () => {
     const ws = await measure("GET /users/{id}", "ws", () => viaClient("ws", (p) => p.user.findUnique({ where: { id: user.id } })));
     expect(route).toBe(http);
     expect(http).toBeLessThan(ws);
+    // The README's table: 1 over HTTP; upgrade + pipelined startup/auth/query over WebSocket.
+    expect([route, ws]).toEqual([1, 2]);
 
     const listQuery = (p: ReturnType<typeof createPrismaClient>) =>
       p.user.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 21 });
-    await measure("GET /users", "route (http)", () => call("/users"));
+    expect(await measure("GET /users", "route (http)", () => call("/users"))).toBe(1);
     expect(await measure("GET /users", "http", () => viaClient("http", listQuery))).toBeLessThan(
       await measure("GET /users", "ws", () => viaClient("ws", listQuery)),
     );
-    await measure("GET /posts", "route (http)", () => call("/posts"));
-    await measure("GET /health", "ws", () => call("/health?transport=ws"));
-    await measure("GET /health", "http", () => call("/health?transport=http"));
+    expect(await measure("GET /posts", "route (http)", () => call("/posts"))).toBe(1);
+    expect(await measure("GET /health", "ws", () => call("/health?transport=ws"))).toBe(2);
+    expect(await measure("GET /health", "http", () => call("/health?transport=http"))).toBe(1);
   });
 
   it("single-statement writes: HTTP too", async () => {
     const user = await createUser();
-    await measure("POST /users", "route (http)", () => call("/users", { method: "POST", headers: auth, json: { email: uniqueEmail("rt") } }));
-    await measure("POST /users", "ws", () => viaClient("ws", (p) => p.user.create({ data: { email: uniqueEmail("rt") } })));
-    await measure("POST /users + Idempotency-Key", "route (http)", () =>
+    const create = await measure("POST /users", "route (http)", () =>
+      call("/users", { method: "POST", headers: auth, json: { email: uniqueEmail("rt") } }),
+    );
+    const createWs = await measure("POST /users", "ws", () => viaClient("ws", (p) => p.user.create({ data: { email: uniqueEmail("rt") } })));
+    // Claim the key, create, store the response: three statements, one flight each.
+    const idempotentCreate = await measure("POST /users + Idempotency-Key", "route (http)", () =>
       call("/users", { method: "POST", headers: { ...auth, "Idempotency-Key": crypto.randomUUID() }, json: { email: uniqueEmail("rt") } }),
     );
+    expect([create, createWs, idempotentCreate]).toEqual([1, 2, 3]);
     const patch = await measure("PATCH /users/{id}", "route (http)", () =>
       call(`/users/${user.id}`, { method: "PATCH", headers: auth, json: { name: "n" } }),
     );
@@ -75,18 +81,27 @@ describe("round trips per request", () => {
       viaClient("ws", (p) => p.user.update({ where: { id: user.id }, data: { name: "n" } })),
     );
     expect(patch).toBeLessThan(patchWs);
+    expect([patch, patchWs]).toEqual([1, 2]);
   });
 
   it("transactional writes (WebSocket only)", async () => {
     const [a, b] = [await createUser(), await createUser()];
-    await measure("POST /posts (tx)", "route (ws)", () => call("/posts", { method: "POST", headers: auth, json: { title: "t", authorId: a.id } }));
+    // Each must succeed, or a failing request's shorter path would be counted.
+    const ok = async (res: Promise<Response>, status: number) => expect((await res).status).toBe(status);
+    // The README's table: the upgrade plus 4 round trips (create, delete) or 6 (move).
+    const create = await measure("POST /posts (tx)", "route (ws)", () =>
+      ok(call("/posts", { method: "POST", headers: auth, json: { title: "t", authorId: a.id } }), 201),
+    );
     const post = await createPost(a.id);
     let to = b.id;
-    await measure("POST /posts/{id}/move (tx)", "route (ws)", async () => {
-      await call(`/posts/${post.id}/move`, { method: "POST", headers: auth, json: { authorId: to } });
+    const move = await measure("POST /posts/{id}/move (tx)", "route (ws)", async () => {
+      await ok(call(`/posts/${post.id}/move`, { method: "POST", headers: auth, json: { authorId: to } }), 200);
       to = to === b.id ? a.id : b.id;
     });
     const victims = await Promise.all(Array.from({ length: REPEATS }, () => createPost(a.id)));
-    await measure("DELETE /posts/{id} (tx)", "route (ws)", () => call(`/posts/${victims.pop()!.id}`, { method: "DELETE", headers: auth }));
+    const remove = await measure("DELETE /posts/{id} (tx)", "route (ws)", () =>
+      ok(call(`/posts/${victims.pop()!.id}`, { method: "DELETE", headers: auth }), 204),
+    );
+    expect({ create, move, remove }).toEqual({ create: 5, move: 7, remove: 5 });
   });
 });

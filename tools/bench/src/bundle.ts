@@ -10,7 +10,7 @@ import { gzipSync } from "node:zlib";
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const WRANGLER = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
-/** The budget for the upload, gzip. */
+/** Upload budget, gzip: the size this starter promises a fork starts from (docs/PERFORMANCE.md). */
 export const GZIP_BUDGET_KIB = 900;
 
 export interface BundleFile {

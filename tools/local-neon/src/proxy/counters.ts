@@ -14,6 +14,8 @@ export interface LocalNeonCounters {
   wsOpened: number;
   wsClosed: number;
   wsOpen: number;
+  /** WebSocket tunnels' TCP connections to the database still open (a leak shows here). */
+  upstreamOpen: number;
   httpRequests: number;
   /** wsRoundTrips + httpRoundTrips */
   roundTrips: number;
@@ -32,7 +34,7 @@ export class CounterSet {
 
   static zero(): LocalNeonCounters {
     return {
-      wsOpened: 0, wsClosed: 0, wsOpen: 0, httpRequests: 0, roundTrips: 0,
+      wsOpened: 0, wsClosed: 0, wsOpen: 0, upstreamOpen: 0, httpRequests: 0, roundTrips: 0,
       wsRoundTrips: 0, httpRoundTrips: 0, refused: 0, wakeups: 0, cut: 0,
     };
   }
@@ -41,11 +43,10 @@ export class CounterSet {
     return { ...this.values, roundTrips: this.values.wsRoundTrips + this.values.httpRoundTrips };
   }
 
-  /** Zeroes everything except wsOpen, which describes connections still alive. */
+  /** Zeroes everything except wsOpen and upstreamOpen, which describe connections still alive. */
   reset(): void {
-    const open = this.values.wsOpen;
-    this.values = CounterSet.zero();
-    this.values.wsOpen = open;
+    const { wsOpen, upstreamOpen } = this.values;
+    this.values = { ...CounterSet.zero(), wsOpen, upstreamOpen };
   }
 
   add(name: Exclude<keyof LocalNeonCounters, "roundTrips">, by = 1): void {

@@ -57,12 +57,21 @@ export class ComputeActivity {
   private idleSince = -Infinity;
   private waking: Promise<void> | undefined;
 
-  constructor(private readonly faults: () => LocalNeonFaults, private readonly onWake: () => void) {}
+  constructor(
+    private readonly faults: () => LocalNeonFaults,
+    private readonly onWake: () => void,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Suspends the compute now, as Neon's "suspend compute" does: the next connection wakes it. */
+  suspend(): void {
+    if (this.active === 0) this.idleSince = -Infinity;
+  }
 
   /** Marks a connection/request as started; resolves once the compute is awake. */
   async begin(): Promise<void> {
     const { wakeupDelayMs, idleAfterMs } = this.faults();
-    const idle = this.active === 0 && Date.now() - this.idleSince >= idleAfterMs;
+    const idle = this.active === 0 && this.now() - this.idleSince >= idleAfterMs;
     this.active++;
     if (this.waking) return this.waking;
     if (idle && wakeupDelayMs > 0) {
@@ -76,6 +85,6 @@ export class ComputeActivity {
 
   end(): void {
     this.active = Math.max(0, this.active - 1);
-    if (this.active === 0) this.idleSince = Date.now();
+    if (this.active === 0) this.idleSince = this.now();
   }
 }

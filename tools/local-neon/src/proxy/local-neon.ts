@@ -21,6 +21,8 @@ export interface LocalNeon {
   counters(): LocalNeonCounters;
   resetCounters(): void;
   setFaults(f: Partial<LocalNeonFaults>): void;
+  /** Suspends the compute now (no waiting for idleAfterMs): the next connection pays wakeupDelayMs. */
+  suspendCompute(): void;
   stop(): Promise<void>;
 }
 
@@ -80,6 +82,7 @@ export async function startLocalNeon(opts: StartLocalNeonOptions): Promise<Local
     counters: () => counters.snapshot(),
     resetCounters: () => counters.reset(),
     setFaults: (f) => (faults = { ...faults, ...parseFaults(f) }),
+    suspendCompute: () => activity.suspend(),
     async stop() {
       for (const client of wss.clients) client.terminate();
       wss.close();

@@ -73,8 +73,10 @@ export function runTunnel(ws: WebSocket, target: { host: string; port: number },
   const attachUpstream = (socket: Socket, backendBytes: Buffer) => {
     upstream = socket;
     phase = "tunnel";
+    ctx.counters.add("upstreamOpen");
     socket.on("data", (chunk: Buffer) => sendToClient(chunk));
     socket.on("close", () => {
+      ctx.counters.add("upstreamOpen", -1);
       phase = "closed";
       closeClient(1000, "upstream closed");
     });
