@@ -23,7 +23,7 @@ async function measure(label: string, column: string, run: () => Promise<unknown
     const { roundTrips, wsOpened } = await neonStats();
     if (roundTrips + wsOpened < best.flights) best = { flights: roundTrips + wsOpened, roundTrips, wsOpened };
   }
-  (table[label] ??= {})[column] = `${best.flights} (${best.roundTrips} + ${best.wsOpened})`;
+  table[label] = { ...table[label], [column]: `${best.flights} (${best.roundTrips} + ${best.wsOpened})` };
   return best.flights;
 }
 
@@ -38,7 +38,7 @@ async function viaClient(transport: Transport, query: (p: ReturnType<typeof crea
 }
 
 afterAll(() => {
-  console.log(`flights = pg round trips + WebSockets opened (route\'s transport | same queries on a fresh client per transport)\n${JSON.stringify(table, null, 2)}`);
+  console.log(`flights = pg round trips + WebSockets opened (route's transport | same queries on a fresh client per transport)\n${JSON.stringify(table, null, 2)}`);
 });
 
 describe("round trips per request", () => {

@@ -22,7 +22,11 @@ export async function buildColdBundles(): Promise<ColdBundles> {
   const config = process.env.BENCH_WRANGLER_CONFIG && path.resolve(process.env.BENCH_WRANGLER_CONFIG);
   const warmedUp = await buildDeployBundle("tools/bench/worker/index.ts", config || undefined);
   const withoutWarmUp = await buildDeployBundle("tools/bench/worker/without-warm-up.ts", config || undefined);
-  return { warmedUp, withoutWarmUp, dispose: () => [warmedUp, withoutWarmUp].forEach((b) => b.dispose()) };
+  return { warmedUp, withoutWarmUp, dispose: () => {
+      warmedUp.dispose();
+      withoutWarmUp.dispose();
+    },
+  };
 }
 
 /**

@@ -47,7 +47,9 @@ export function mountColdTimings(app: Hono<AppEnv>): void {
     });
     const options = { datamodel, provider: "postgres", connectionInfo: { supportsRelationJoins: true } };
     let compiler!: { compile(request: string): string };
-    await lap(t, "newQueryCompiler (1st)", () => void (compiler = new runtime.QueryCompiler(options)));
+    await lap(t, "newQueryCompiler (1st)", () => {
+      compiler = new runtime.QueryCompiler(options);
+    });
     await lap(t, "newQueryCompiler (2nd)", () => void new runtime.QueryCompiler(options));
     const query = JSON.stringify({ modelName: "User", action: "findUnique", query: { arguments: { where: { id: "x" } }, selection: { $scalars: true } } });
     await lap(t, "compile (1st)", () => compiler.compile(query));
@@ -60,13 +62,17 @@ export function mountColdTimings(app: Hono<AppEnv>): void {
     const transport = c.req.query("transport") === "ws" ? "ws" : "http";
     const t: Record<string, number> = {};
     let prisma!: PrismaClient;
-    await lap(t, "newPrismaClient (1st)", () => void (prisma = createPrismaClient(c.env, transport)));
+    await lap(t, "newPrismaClient (1st)", () => {
+      prisma = createPrismaClient(c.env, transport);
+    });
     await lap(t, "$connect (1st)", () => prisma.$connect());
     await lap(t, "query (1st)", () => prisma.user.findUnique({ where: { id } }));
     await lap(t, "query (2nd, same client)", () => prisma.user.findUnique({ where: { id } }));
     c.executionCtx.waitUntil(prisma.$disconnect());
     let second!: PrismaClient;
-    await lap(t, "newPrismaClient (2nd)", () => void (second = createPrismaClient(c.env, transport)));
+    await lap(t, "newPrismaClient (2nd)", () => {
+      second = createPrismaClient(c.env, transport);
+    });
     await lap(t, "$connect (2nd)", () => second.$connect());
     await lap(t, "query (2nd client)", () => second.user.findUnique({ where: { id } }));
     c.executionCtx.waitUntil(second.$disconnect());

@@ -17,10 +17,10 @@ function usageError(message: string): never {
   process.exit(2);
 }
 
-function parseCli() {
-  let parsed;
+/** The flags; a bad one is one line and exit 2. */
+function readArgs() {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: process.argv.slice(2),
       options: {
         host: { type: "string", default: "127.0.0.1" },
@@ -38,6 +38,10 @@ function parseCli() {
   } catch (error) {
     usageError((error as Error).message);
   }
+}
+
+function parseCli() {
+  const parsed = readArgs();
   const { values } = parsed;
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);

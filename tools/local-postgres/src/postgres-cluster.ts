@@ -85,7 +85,7 @@ export async function startPostgresCluster(opts: {
     opts.log(`initdb ${temporary ? "(throwaway cluster)" : `in ${root}`}`);
     mkdirSync(dataDir, { recursive: true });
     const pwFile = join(root, "pwfile");
-    writeFileSync(pwFile, CLUSTER_PASSWORD + "\n", { mode: 0o600 });
+    writeFileSync(pwFile, `${CLUSTER_PASSWORD}\n`, { mode: 0o600 });
     runAs.own(root);
     run(runAs, initdb, [
       "-D", dataDir, "-U", CLUSTER_USER, `--pwfile=${pwFile}`, "--no-sync",

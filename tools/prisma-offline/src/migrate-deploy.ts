@@ -15,7 +15,7 @@ function prismaFailureReason(stderr: string, stdout: string): string {
     .filter((l) => l && !l.startsWith("Loaded Prisma config") && !l.startsWith("Prisma schema loaded"));
   const code = lines.find((l) => /^(Error: )?P\d{4}$/.test(l))?.replace("Error: ", "");
   const errorIdx = lines.findIndex((l) => l.startsWith("Error:"));
-  const detail = lines.slice(errorIdx >= 0 ? errorIdx : 0).find((l) => !/^(Error: )?P\d{4}$/.test(l) && l !== "Error:");
+  const detail = lines.slice(Math.max(errorIdx , 0)).find((l) => !/^(Error: )?P\d{4}$/.test(l) && l !== "Error:");
   const text = (detail ?? "unknown error").replace(/^Error:\s*/, "");
   return code ? `${code}: ${text}` : text;
 }

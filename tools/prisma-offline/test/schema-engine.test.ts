@@ -47,7 +47,9 @@ describe("choosing the schema engine", () => {
     if (withNative) writeFileSync(path.join(root, "node_modules/@prisma/engines/schema-engine-debian-openssl-3.0.x"), "");
     return root;
   };
-  afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const root of roots) rmSync(root, { recursive: true, force: true });
+  });
 
   it("uses the wasm stand-in when no native engine is present", () => {
     expect(chooseSchemaEngine({}, fakeRoot(false))).toEqual({ source: "wasm", binary: WASM_STAND_IN });

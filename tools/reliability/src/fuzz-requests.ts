@@ -53,7 +53,7 @@ const apiShapedBody = fc
 /** [[[…]]] or {"a":{"a":…}} up to a depth the body limit still lets through. */
 const deeplyNested = fc
   .tuple(fc.integer({ min: 100, max: 30_000 }), fc.boolean())
-  .map(([depth, arrays]) => (arrays ? "[".repeat(depth) + "]".repeat(depth) : '{"a":'.repeat(depth) + "1" + "}".repeat(depth)));
+  .map(([depth, arrays]) => (arrays ? "[".repeat(depth) + "]".repeat(depth) : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`));
 
 const body = fc.oneof(
   { weight: 4, arbitrary: apiShapedBody },

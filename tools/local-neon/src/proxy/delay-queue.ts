@@ -5,7 +5,10 @@ export class DelayQueue {
 
   /** Runs `run` after `delayMs`, never before anything queued earlier. */
   push(delayMs: number, run: () => void): void {
-    if (delayMs <= 0 && this.items.length === 0) return run();
+    if (delayMs <= 0 && this.items.length === 0) {
+      run();
+      return;
+    }
     const last = this.items[this.items.length - 1];
     this.items.push({ due: Math.max(Date.now() + delayMs, last?.due ?? 0), run });
     this.arm();

@@ -8,9 +8,9 @@ export class PgTypeCatalog {
   private readonly known = new Map<string, Map<number, PgTypeInfo>>();
 
   async lookup(upstreamKey: string, client: pg.Client, oids: number[]): Promise<TypeLookup> {
-    let types = this.known.get(upstreamKey);
-    if (!types) this.known.set(upstreamKey, (types = new Map()));
-    const missing = [...new Set(oids)].filter((oid) => !types!.has(oid));
+    const types = this.known.get(upstreamKey) ?? new Map<number, PgTypeInfo>();
+    this.known.set(upstreamKey, types);
+    const missing = [...new Set(oids)].filter((oid) => !types.has(oid));
     if (missing.length) {
       const result = await client.query<{ oid: number; typcategory: string; typelem: number }>({
         text: "SELECT oid::int4 AS oid, typcategory, typelem::int4 AS typelem FROM pg_catalog.pg_type WHERE oid = ANY($1::oid[])",

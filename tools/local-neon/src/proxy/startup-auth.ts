@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import { pgSasl, type SaslSession } from "./pg-sasl.js";
 import {
-  MessageReader, errorResponse, passwordMessage, saslInitialResponse, saslResponse,
+  MessageReader, type WireMessage, errorResponse, passwordMessage, saslInitialResponse, saslResponse,
 } from "./pg-wire.js";
 
 export class UpstreamAuthError extends Error {
@@ -74,7 +74,7 @@ export function connectAndAuthenticate(opts: {
     }))));
 
     const onData = (chunk: Buffer) => {
-      let messages;
+      let messages: WireMessage[];
       try {
         messages = reader.push(chunk);
       } catch (error) {
@@ -112,7 +112,7 @@ export function connectAndAuthenticate(opts: {
               askedForPassword = true;
               const salt = message.body.subarray(4, 8);
               const inner = md5Hex(opts.password + opts.user);
-              socket.write(passwordMessage("md5" + md5Hex(Buffer.concat([Buffer.from(inner), salt]))));
+              socket.write(passwordMessage(`md5${md5Hex(Buffer.concat([Buffer.from(inner), salt]))}`));
               break;
             }
             case 10: {

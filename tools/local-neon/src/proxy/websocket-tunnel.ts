@@ -8,7 +8,7 @@ import { RoundTripTracker } from "./counters.js";
 import { DelayQueue } from "./delay-queue.js";
 import type { ComputeActivity, LocalNeonFaults } from "./faults.js";
 import {
-  CANCEL_REQUEST_CODE, GSSENC_REQUEST_CODE, MessageReader, PROTOCOL_V3, SSL_REQUEST_CODE,
+  CANCEL_REQUEST_CODE, GSSENC_REQUEST_CODE, MessageReader, type WireMessage, PROTOCOL_V3, SSL_REQUEST_CODE,
   authCleartextPasswordRequest, errorResponse, parseStartupParams,
 } from "./pg-wire.js";
 import { UpstreamAuthError, connectAndAuthenticate } from "./startup-auth.js";
@@ -124,7 +124,7 @@ export function runTunnel(ws: WebSocket, target: { host: string; port: number },
   };
 
   const handleMessages = (chunk: Buffer) => {
-    let messages;
+    let messages: WireMessage[];
     try {
       messages = reader.push(chunk);
     } catch (error) {
