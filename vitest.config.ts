@@ -114,7 +114,12 @@ export default defineConfig({
         test: {
           name: "types",
           include: [],
-          typecheck: { enabled: true, only: true, include: ["test/**/*.test-d.ts"], tsconfig: "test/worker/tsconfig.json" },
+          typecheck: {
+            enabled: true,
+            only: true,
+            include: ["test/**/*.test-d.ts"],
+            tsconfig: "test/worker/tsconfig.json",
+          },
         },
       },
       workerProject("postgres", ["test/worker/**/*.test.ts"]),

@@ -3,8 +3,8 @@
 // (dist/assets). Both are generated, gitignored, and rebuilt before dev, test and deploy.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { copyDocsUi } from "./docs-ui";
 import { runPrisma } from "@starter/prisma-offline";
+import { copyDocsUi } from "./docs-ui";
 
 export async function buildWorkerInputs(log: (line: string) => void = () => {}): Promise<void> {
   const generated = await runPrisma(["generate"], { quiet: true });

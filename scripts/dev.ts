@@ -31,7 +31,9 @@ const step = (line: string) => console.log(`[dev] ${line}`);
 /** Starts the local database and proxy; returns the Worker bindings that point at them. */
 async function startDevStack(): Promise<Record<string, string>> {
   const database = (process.env.LOCAL_DB ?? "auto") as "auto" | "postgres" | "pglite";
-  step(`starting the local database (${database === "auto" ? "PostgreSQL if installed, else embedded PGlite" : database})`);
+  step(
+    `starting the local database (${database === "auto" ? "PostgreSQL if installed, else embedded PGlite" : database})`,
+  );
   const stack = await startLocalStack({
     database,
     dataDir: process.env.LOCAL_DATA_DIR,
@@ -40,7 +42,11 @@ async function startDevStack(): Promise<Record<string, string>> {
     neonPort: NEON_PORT,
     seed: async (url) => {
       const seed = await seedDatabase(url, { onlyIfEmpty: true, log: () => {} });
-      step(seed.seeded ? `seeded the empty database (${seed.users} users, ${seed.posts} posts)` : "database has data: not seeding");
+      step(
+        seed.seeded
+          ? `seeded the empty database (${seed.users} users, ${seed.posts} posts)`
+          : "database has data: not seeding",
+      );
     },
     log: step,
   });

@@ -6,13 +6,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 
 import { migrateDeploy } from "@starter/prisma-offline";
-import {
-  DatabaseScriptError,
-  assertNotPooled,
-  readDirectUrl,
-  redactUrl,
-  withConnectTimeout,
-} from "./direct-url.js";
+import { assertNotPooled, DatabaseScriptError, readDirectUrl, redactUrl, withConnectTimeout } from "./direct-url.js";
 import { waitForDatabase } from "./wait-for-database.js";
 
 export interface MigrateOptions {

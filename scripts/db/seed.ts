@@ -52,7 +52,11 @@ export async function seedDatabase(url: string, opts: SeedOptions = {}): Promise
       }
       const idByEmail = new Map(users.map((u) => [u.email, u.id]));
       for (const { authorEmail, ...p } of SEED_POSTS) {
-        await tx.post.upsert({ where: { id: p.id }, create: { ...p, authorId: idByEmail.get(authorEmail)! }, update: {} });
+        await tx.post.upsert({
+          where: { id: p.id },
+          create: { ...p, authorId: idByEmail.get(authorEmail)! },
+          update: {},
+        });
       }
       // Keep the denormalised counter true to the rows (including posts made outside the seed).
       for (const user of users) {

@@ -1,8 +1,8 @@
 // Bounded retries until Postgres accepts a connection. A Neon compute that scaled to zero
 // needs a few seconds to wake; the first connections then fail or time out (P1001).
-import pg from "pg";
 
 import { parseDatabaseUrl } from "@starter/prisma-offline";
+import pg from "pg";
 import { DatabaseScriptError, redactUrl } from "./direct-url.js";
 
 export interface WaitOptions {

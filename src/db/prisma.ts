@@ -1,7 +1,7 @@
 import { PrismaNeon, PrismaNeonHttp } from "@prisma/adapter-neon";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import { PrismaClient } from "../generated/prisma/client";
 import type { Bindings, Transport } from "../env";
+import { PrismaClient } from "../generated/prisma/client";
 import { useLocalNeonProxy } from "./local-neon";
 
 /**

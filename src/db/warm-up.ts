@@ -1,7 +1,7 @@
 import { PrismaNeonHttp } from "@prisma/adapter-neon";
+import { PrismaClient } from "../generated/prisma/client";
 // @ts-expect-error untyped wasm-bindgen glue generated next to the wasm; QueryCompilerGlue says what is used
 import * as untypedGlue from "../generated/prisma/internal/query_compiler_small_bg.js";
-import { PrismaClient } from "../generated/prisma/client";
 
 /**
  * Builds Prisma's query compiler and plans one query while the isolate starts (src/index.ts awaits
@@ -22,7 +22,11 @@ export async function warmUpQueryCompiler(): Promise<unknown> {
     // Loads the wasm into Prisma's per-isolate cache and points the glue at that instance.
     await prisma.$connect();
     const datamodel = (prisma as unknown as EngineConfigHolder)._engineConfig.inlineSchema;
-    const compiler = new glue.QueryCompiler({ datamodel, provider: "postgres", connectionInfo: { supportsRelationJoins: true } });
+    const compiler = new glue.QueryCompiler({
+      datamodel,
+      provider: "postgres",
+      connectionInfo: { supportsRelationJoins: true },
+    });
     try {
       return compiler.compile(JSON.stringify(WARM_UP_REQUEST));
     } finally {
@@ -45,7 +49,11 @@ export async function warmUpQueryCompilerOrWarn(): Promise<void> {
 
 /** What this module uses of the glue (Prisma 7.10's generated query_compiler_small_bg.js). */
 interface QueryCompilerGlue {
-  QueryCompiler: new (options: { datamodel: string; provider: string; connectionInfo: object }) => {
+  QueryCompiler: new (options: {
+    datamodel: string;
+    provider: string;
+    connectionInfo: object;
+  }) => {
     compile(request: string): unknown;
     free(): void;
   };
@@ -65,5 +73,8 @@ interface EngineConfigHolder {
 const WARM_UP_REQUEST = {
   modelName: "User",
   action: "findUnique",
-  query: { arguments: { where: { id: "00000000-0000-0000-0000-000000000000" } }, selection: { $scalars: true, $composites: true } },
+  query: {
+    arguments: { where: { id: "00000000-0000-0000-0000-000000000000" } },
+    selection: { $scalars: true, $composites: true },
+  },
 };

@@ -24,9 +24,13 @@ export const notFound: NotFoundHandler<AppEnv> = (c) =>
 
 /** 405 with Allow, for hono/method-not-allowed. */
 export const methodNotAllowedProblem = (c: Context<AppEnv>, methods: string[]) =>
-  problemResponse(c, new ProblemError(405, `${c.req.method} is not allowed here. Allowed: ${methods.join(", ")}.`).problem, {
-    Allow: methods.join(", "),
-  });
+  problemResponse(
+    c,
+    new ProblemError(405, `${c.req.method} is not allowed here. Allowed: ${methods.join(", ")}.`).problem,
+    {
+      Allow: methods.join(", "),
+    },
+  );
 
 function toProblemError(error: unknown, c: Context<AppEnv>): ProblemError {
   if (error instanceof ProblemError) {
@@ -43,8 +47,13 @@ function toProblemError(error: unknown, c: Context<AppEnv>): ProblemError {
     }
   }
   if (isHttpTransactionMisuse(error)) {
-    log(c, "error", "Prisma transaction over the HTTP transport: interactive and batch transactions need " +
-      'WebSocket. Mount withPrisma("ws") on this route.', { transport: c.var.transport, error });
+    log(
+      c,
+      "error",
+      "Prisma transaction over the HTTP transport: interactive and batch transactions need " +
+        'WebSocket. Mount withPrisma("ws") on this route.',
+      { transport: c.var.transport, error },
+    );
     return new ProblemError(500, "The server could not complete the request.");
   }
   if (isConnectionError(error)) {

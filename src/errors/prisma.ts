@@ -61,7 +61,8 @@ export function problemFromPrismaError(error: KnownPrismaError): ProblemError | 
 function uniqueFields(error: KnownPrismaError): string[] {
   const target = error.meta?.target;
   if (Array.isArray(target)) return target.map(String);
-  const cause = (error.meta?.driverAdapterError as { cause?: { constraint?: { fields?: unknown } } } | undefined)?.cause;
+  const cause = (error.meta?.driverAdapterError as { cause?: { constraint?: { fields?: unknown } } } | undefined)
+    ?.cause;
   const fields = cause?.constraint?.fields;
   if (Array.isArray(fields)) return fields.map((f) => String(f).replaceAll('"', ""));
   // HTTP transport: only the message names the constraint. Prisma names unique indexes

@@ -24,7 +24,11 @@ function fieldErrors(error: ZodError, target: string): FieldError[] {
   return error.issues.flatMap((issue): FieldError[] => {
     const base = pointer(issue.path);
     if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({ in: target, pointer: `${base}/${escapeSegment(key)}`, detail: "unknown field" }));
+      return issue.keys.map((key) => ({
+        in: target,
+        pointer: `${base}/${escapeSegment(key)}`,
+        detail: "unknown field",
+      }));
     }
     return [{ in: target, pointer: base, detail: issue.message }];
   });

@@ -22,7 +22,12 @@ export function log(c: Context<AppEnv>, level: Level, msg: string, fields: LogFi
 function errorReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
-    return { name: value.name, message: value.message, ...(code ? { code } : {}), ...(value.cause ? { cause: value.cause } : {}) };
+    return {
+      name: value.name,
+      message: value.message,
+      ...(code ? { code } : {}),
+      ...(value.cause ? { cause: value.cause } : {}),
+    };
   }
   return value;
 }

@@ -5,7 +5,10 @@ import type { AppEnv } from "../env";
 /** CORS for the origins listed in CORS_ORIGINS (comma-separated). No list, no cross-origin access. */
 export const corsFromAllowList = () =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const allowed = (c.env.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean);
+    const allowed = (c.env.CORS_ORIGINS ?? "")
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean);
     return cors({
       origin: (origin) => (allowed.includes(origin) ? origin : null),
       allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],

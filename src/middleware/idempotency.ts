@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
-import type { PrismaClient } from "../generated/prisma/client";
 import { isUniqueViolation } from "../errors/prisma";
 import { ProblemError } from "../errors/problem";
+import type { PrismaClient } from "../generated/prisma/client";
 import type { PrismaEnv } from "./prisma";
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;

@@ -24,7 +24,8 @@ const page = `<!doctype html>
 // validatorUrl: null stops Swagger UI from calling validator.swagger.io (no network but ours).
 const init = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", validatorUrl: null, deepLinking: true });`;
 
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'";
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'";
 
 /** GET /docs (interactive API reference) and its initializer. */
 export const docs = new Hono<AppEnv>()

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../env";
 import { connectTimeoutMs } from "../db/prisma";
+import type { AppEnv } from "../env";
 import { RETRY_AFTER_SECONDS } from "../errors/handler";
 import { withPrisma } from "../middleware/prisma";
 

@@ -27,7 +27,11 @@ const listPosts = createRoute({
   summary: "List posts, newest first",
   middleware: [requireToken("read"), withPrisma("http")] as const,
   request: { query: ListPostsQuerySchema },
-  responses: { 200: { description: "A page of posts", ...json(PostPageSchema) }, 400: problems[400], 503: problems[503] },
+  responses: {
+    200: { description: "A page of posts", ...json(PostPageSchema) },
+    400: problems[400],
+    503: problems[503],
+  },
 });
 
 const getPost = createRoute({
@@ -66,7 +70,12 @@ const updatePost = createRoute({
   security: bearerSecurity,
   middleware: [requireToken("write"), withPrisma("http")] as const,
   request: { params: IdParamSchema, ...body(UpdatePostSchema) },
-  responses: { 200: { description: "Updated", ...json(PostSchema) }, 400: problems[400], 401: problems[401], 404: problems[404] },
+  responses: {
+    200: { description: "Updated", ...json(PostSchema) },
+    400: problems[400],
+    401: problems[401],
+    404: problems[404],
+  },
 });
 
 const deletePostRoute = createRoute({

@@ -25,7 +25,11 @@ const listUsers = createRoute({
   summary: "List users, newest first",
   middleware: [requireToken("read"), withPrisma("http")] as const,
   request: { query: ListUsersQuerySchema },
-  responses: { 200: { description: "A page of users", ...json(UserPageSchema) }, 400: problems[400], 503: problems[503] },
+  responses: {
+    200: { description: "A page of users", ...json(UserPageSchema) },
+    400: problems[400],
+    503: problems[503],
+  },
 });
 
 const getUser = createRoute({
@@ -92,7 +96,16 @@ export const users = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
         ...afterCursor(cursor ? decodeCursor(cursor) : undefined),
         ...(role ? { role } : {}),
         ...(q
-          ? { AND: [{ OR: [{ email: { contains: q, mode: "insensitive" as const } }, { name: { contains: q, mode: "insensitive" as const } }] }] }
+          ? {
+              AND: [
+                {
+                  OR: [
+                    { email: { contains: q, mode: "insensitive" as const } },
+                    { name: { contains: q, mode: "insensitive" as const } },
+                  ],
+                },
+              ],
+            }
           : {}),
       },
       orderBy: NEWEST_FIRST,

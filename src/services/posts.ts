@@ -1,5 +1,5 @@
-import type { Post, Prisma, PrismaClient } from "../generated/prisma/client";
 import { ProblemError } from "../errors/problem";
+import type { Post, Prisma, PrismaClient } from "../generated/prisma/client";
 
 // Writes that touch a post and its author's postCount. Each runs in one interactive transaction,
 // so the counter never drifts: if any statement fails, nothing is written. Interactive

@@ -3,10 +3,10 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { type LocalWorker, serveWorker } from "@starter/local-neon";
+import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyDocsUi } from "../../scripts/docs-ui";
-import { type LocalWorker, serveWorker } from "@starter/local-neon";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -18,7 +18,9 @@ describe("GET /docs in headless Chromium", () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}. Install it: apt-get install -y chromium (or set CHROMIUM_PATH).`);
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}. Install it: apt-get install -y chromium (or set CHROMIUM_PATH).`,
+      );
     }
     copyDocsUi();
     worker = await serveWorker(undefined, {
@@ -30,8 +32,14 @@ describe("GET /docs in headless Chromium", () => {
       executablePath: CHROMIUM,
       headless: true,
       args: [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
       ],
     });
   }, 120_000);
@@ -43,9 +51,18 @@ describe("GET /docs in headless Chromium", () => {
   });
 
   it("serves an OpenAPI 3.1 document listing every operation", async () => {
-    const doc = (await (await fetch(`${origin}/openapi.json`)).json()) as { openapi: string; paths: Record<string, object> };
+    const doc = (await (await fetch(`${origin}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, object>;
+    };
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths).sort()).toEqual(["/posts", "/posts/{id}", "/posts/{id}/move", "/users", "/users/{id}"]);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      "/posts",
+      "/posts/{id}",
+      "/posts/{id}/move",
+      "/users",
+      "/users/{id}",
+    ]);
   });
 
   it("renders the operations with nothing loaded from outside the Worker", async () => {
@@ -57,12 +74,24 @@ describe("GET /docs in headless Chromium", () => {
     await page.goto(`${origin}/docs`);
     await page.waitForSelector(".opblock", { timeout: 30_000 });
     const operations = await page.$$eval(".opblock", (blocks) =>
-      blocks.map((b) => `${b.querySelector(".opblock-summary-method")?.textContent} ${b.querySelector(".opblock-summary-path")?.getAttribute("data-path")}`),
+      blocks.map(
+        (b) =>
+          `${b.querySelector(".opblock-summary-method")?.textContent} ${b.querySelector(".opblock-summary-path")?.getAttribute("data-path")}`,
+      ),
     );
     expect(operations).toEqual(
       expect.arrayContaining([
-        "GET /users", "POST /users", "GET /users/{id}", "PATCH /users/{id}", "DELETE /users/{id}",
-        "GET /posts", "POST /posts", "GET /posts/{id}", "PATCH /posts/{id}", "DELETE /posts/{id}", "POST /posts/{id}/move",
+        "GET /users",
+        "POST /users",
+        "GET /users/{id}",
+        "PATCH /users/{id}",
+        "DELETE /users/{id}",
+        "GET /posts",
+        "POST /posts",
+        "GET /posts/{id}",
+        "PATCH /posts/{id}",
+        "DELETE /posts/{id}",
+        "POST /posts/{id}/move",
       ]),
     );
     expect(foreign).toEqual([]);

@@ -1,13 +1,13 @@
 // `npm run dev`, the main job, run for real: local Postgres, migrations, seed, local Neon and
 // wrangler dev, then Ctrl-C. A second run must reuse the data.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
 import { startLocalStack } from "@starter/local-neon";
 import { findFreePort } from "@starter/local-postgres";
+import { afterAll, describe, expect, it } from "vitest";
 import { ROOT } from "./helpers.js";
 
 interface DevRun {
@@ -73,7 +73,10 @@ describe("npm run dev", () => {
 
     const first = startDev(env);
     await waitFor(first, "[dev] ready:");
-    const steps = first.output().split("\n").filter((l) => l.startsWith("[dev]"));
+    const steps = first
+      .output()
+      .split("\n")
+      .filter((l) => l.startsWith("[dev]"));
     expect(steps.join("\n")).toMatch(/applied \d+ migration\(s\)/);
     expect(steps.join("\n")).toMatch(/seeded the empty database \(3 users, 4 posts\)/);
     expect(first.output()).not.toContain("neon-local-password");
@@ -99,36 +102,43 @@ describe("npm run dev", () => {
 const devVarsPath = path.join(ROOT, ".dev.vars");
 
 describe("npm run dev with a DATABASE_URL in .dev.vars", () => {
-  it.skipIf(existsSync(devVarsPath))("starts nothing local and runs the Worker on those bindings", async () => {
-    // Stands in for "your own database": reachable only through this proxy, so a 200 from
-    // /health proves wrangler handed the Worker both .dev.vars keys (NEON_LOCAL_PROXY included).
-    const stack = await startLocalStack();
-    const ports = { worker: await findFreePort(), neon: await findFreePort(), db: await findFreePort() };
-    try {
-      writeFileSync(devVarsPath, `DATABASE_URL="${stack.directUrl}"\nNEON_LOCAL_PROXY="${stack.neonProxy}"\nAPI_TOKEN="t"\n`);
-      const run = startDev({
-        PORT: String(ports.worker),
-        NEON_LOCAL_PORT: String(ports.neon),
-        LOCAL_DB_PORT: String(ports.db),
-        DEV_SKIP_BUILD: "1",
-      });
+  it.skipIf(existsSync(devVarsPath))(
+    "starts nothing local and runs the Worker on those bindings",
+    async () => {
+      // Stands in for "your own database": reachable only through this proxy, so a 200 from
+      // /health proves wrangler handed the Worker both .dev.vars keys (NEON_LOCAL_PROXY included).
+      const stack = await startLocalStack();
+      const ports = { worker: await findFreePort(), neon: await findFreePort(), db: await findFreePort() };
       try {
-        await waitFor(run, "[dev] ready:");
-        expect(run.output()).toContain("using DATABASE_URL from .dev.vars");
-        expect(run.output()).not.toContain("starting the local database");
-        expect(await listening(ports.db)).toBe(false);
-        expect(await listening(ports.neon)).toBe(false);
+        writeFileSync(
+          devVarsPath,
+          `DATABASE_URL="${stack.directUrl}"\nNEON_LOCAL_PROXY="${stack.neonProxy}"\nAPI_TOKEN="t"\n`,
+        );
+        const run = startDev({
+          PORT: String(ports.worker),
+          NEON_LOCAL_PORT: String(ports.neon),
+          LOCAL_DB_PORT: String(ports.db),
+          DEV_SKIP_BUILD: "1",
+        });
+        try {
+          await waitFor(run, "[dev] ready:");
+          expect(run.output()).toContain("using DATABASE_URL from .dev.vars");
+          expect(run.output()).not.toContain("starting the local database");
+          expect(await listening(ports.db)).toBe(false);
+          expect(await listening(ports.neon)).toBe(false);
 
-        const before = stack.neon.counters().wsOpened;
-        const health = await fetch(`http://127.0.0.1:${ports.worker}/health`);
-        expect(await health.json()).toMatchObject({ status: "ok", database: "up", transport: "ws" });
-        expect(stack.neon.counters().wsOpened).toBeGreaterThan(before);
+          const before = stack.neon.counters().wsOpened;
+          const health = await fetch(`http://127.0.0.1:${ports.worker}/health`);
+          expect(await health.json()).toMatchObject({ status: "ok", database: "up", transport: "ws" });
+          expect(stack.neon.counters().wsOpened).toBeGreaterThan(before);
+        } finally {
+          expect(await stop(run)).toBe(0);
+        }
       } finally {
-        expect(await stop(run)).toBe(0);
+        rmSync(devVarsPath, { force: true });
+        await stack.stop();
       }
-    } finally {
-      rmSync(devVarsPath, { force: true });
-      await stack.stop();
-    }
-  }, 240_000);
+    },
+    240_000,
+  );
 });

@@ -5,12 +5,18 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { serveWorker } from "@starter/local-neon";
-import { unstable_startWorker } from "wrangler";
 import { afterAll, describe, expect, it } from "vitest";
+import { unstable_startWorker } from "wrangler";
 
 const dir = mkdtempSync(path.join(tmpdir(), "dot-env-"));
-writeFileSync(path.join(dir, "wrangler.toml"), 'name = "dot-env"\nmain = "worker.js"\ncompatibility_date = "2026-11-01"\n');
-writeFileSync(path.join(dir, "worker.js"), "export default { fetch: (_req, env) => Response.json(Object.keys(env)) };\n");
+writeFileSync(
+  path.join(dir, "wrangler.toml"),
+  'name = "dot-env"\nmain = "worker.js"\ncompatibility_date = "2026-11-01"\n',
+);
+writeFileSync(
+  path.join(dir, "worker.js"),
+  "export default { fetch: (_req, env) => Response.json(Object.keys(env)) };\n",
+);
 writeFileSync(path.join(dir, ".env"), "DIRECT_URL=postgres://u:direct-secret@127.0.0.1:1/db\n");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -38,7 +44,9 @@ describe("DIRECT_URL in .env", () => {
 
   it("never reaches the Worker that serveWorker starts (npm run dev, the tests, bench, reliability)", async () => {
     delete process.env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV;
-    const names = await bindingNames(() => serveWorker(undefined, { config: path.join(dir, "wrangler.toml"), logLevel: "none" }));
+    const names = await bindingNames(() =>
+      serveWorker(undefined, { config: path.join(dir, "wrangler.toml"), logLevel: "none" }),
+    );
     expect(names).not.toContain("DIRECT_URL");
   });
 

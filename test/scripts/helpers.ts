@@ -12,13 +12,20 @@ export type { ChildResult } from "@starter/prisma-offline";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** `node --import tsx <script> …args` from the project root, with env overrides (undefined removes). */
-export function runScript(script: string, args: string[], env: Record<string, string | undefined>): Promise<ChildResult> {
+export function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<ChildResult> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, DOTENV_CONFIG_PATH: path.join(ROOT, ".env.does-not-exist") };
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete childEnv[k];
     else childEnv[k] = v;
   }
-  return runProcess(process.execPath, ["--import", "tsx", path.join(ROOT, script), ...args], { env: childEnv, cwd: ROOT });
+  return runProcess(process.execPath, ["--import", "tsx", path.join(ROOT, script), ...args], {
+    env: childEnv,
+    cwd: ROOT,
+  });
 }
 
 /** A port nothing listens on (bound, then released). */

@@ -1,10 +1,8 @@
 // `npm run db:migrate` (scripts/db/migrate.ts) as a real child process.
 import { readdirSync } from "node:fs";
 import path from "node:path";
-
+import { type LocalPostgres, startLocalPostgres } from "@starter/local-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-import { startLocalPostgres, type LocalPostgres } from "@starter/local-postgres";
 import { migrateDatabase } from "../../scripts/db/migrate.js";
 import { closedPort, createDatabase, nonEmptyLines, query, ROOT, runScript, uniqueName } from "./helpers.js";
 
@@ -33,7 +31,8 @@ describe("db:migrate refuses bad URLs", () => {
 
   it("refuses a Neon -pooler host and explains why", async () => {
     const r = await runScript(SCRIPT, [], {
-      DIRECT_URL: "postgresql://app:s3cret-pw@ep-calm-sun-123456-pooler.eu-central-1.aws.neon.tech/neondb?sslmode=require",
+      DIRECT_URL:
+        "postgresql://app:s3cret-pw@ep-calm-sun-123456-pooler.eu-central-1.aws.neon.tech/neondb?sslmode=require",
     });
     expect(r.code).not.toBe(0);
     const lines = nonEmptyLines(r.stderr);

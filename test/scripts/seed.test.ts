@@ -1,9 +1,9 @@
 // scripts/db/seed.ts: re-running the seed leaves the same rows.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { SEED_POSTS, SEED_USERS } from "../../scripts/db/seed-data.js";
+import { type LocalPostgres, startLocalPostgres } from "@starter/local-postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDatabase } from "../../scripts/db/seed.js";
-import { startLocalPostgres, type LocalPostgres } from "@starter/local-postgres";
+import { SEED_POSTS, SEED_USERS } from "../../scripts/db/seed-data.js";
 import { createMigratedDatabase, query, runScript } from "./helpers.js";
 
 let pgServer: LocalPostgres;

@@ -1,6 +1,6 @@
-import type { TestProject } from "vitest/node";
 import { startLocalNeon, startLocalStack } from "@starter/local-neon";
 import { migrateDeploy } from "@starter/prisma-offline";
+import type { TestProject } from "vitest/node";
 
 export type WorkerStackDb = "postgres" | "pglite";
 

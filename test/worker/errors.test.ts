@@ -37,7 +37,11 @@ describe("routing errors", () => {
 
 describe("body limit", () => {
   it("413 over MAX_BODY_BYTES (default 64 KiB), before the body is parsed", async () => {
-    const big = await call("/users", { method: "POST", headers: auth, json: { email: uniqueEmail(), name: "x".repeat(70_000) } });
+    const big = await call("/users", {
+      method: "POST",
+      headers: auth,
+      json: { email: uniqueEmail(), name: "x".repeat(70_000) },
+    });
     expect(big.status).toBe(413);
     await problemOf(big);
 

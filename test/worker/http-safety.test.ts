@@ -25,30 +25,48 @@ describe("Prisma operations over the HTTP transport (pinned 7.10)", () => {
   });
 
   it("createMany and createManyAndReturn", async () => {
-    expect((await http.post.createMany({ data: [{ title: "m1", authorId }, { title: "m2", authorId }] })).count).toBe(2);
+    expect(
+      (
+        await http.post.createMany({
+          data: [
+            { title: "m1", authorId },
+            { title: "m2", authorId },
+          ],
+        })
+      ).count,
+    ).toBe(2);
     expect((await http.post.createManyAndReturn({ data: [{ title: "m3", authorId }] })).length).toBe(1);
   });
 
   it("update, updateMany (with an atomic increment), updateManyAndReturn", async () => {
     const post = await http.post.create({ data: { title: "u", authorId } });
     expect((await http.post.update({ where: { id: post.id }, data: { title: "u2" } })).title).toBe("u2");
-    expect((await http.post.updateMany({ where: { authorId }, data: { status: "PUBLISHED" } })).count).toBeGreaterThan(0);
+    expect((await http.post.updateMany({ where: { authorId }, data: { status: "PUBLISHED" } })).count).toBeGreaterThan(
+      0,
+    );
     await http.user.updateMany({ where: { id: authorId }, data: { postCount: { increment: 2 } } });
     expect((await http.user.findUniqueOrThrow({ where: { id: authorId } })).postCount).toBe(2);
-    expect((await http.post.updateManyAndReturn({ where: { id: post.id }, data: { content: "c" } }))[0]?.content).toBe("c");
+    expect((await http.post.updateManyAndReturn({ where: { id: post.id }, data: { content: "c" } }))[0]?.content).toBe(
+      "c",
+    );
   });
 
   it("upsert (both branches), delete, deleteMany", async () => {
     const email = uniqueEmail("upsert");
     const made = await http.user.upsert({ where: { email }, create: { email }, update: { name: "again" } });
-    expect((await http.user.upsert({ where: { email }, create: { email }, update: { name: "again" } })).name).toBe("again");
+    expect((await http.user.upsert({ where: { email }, create: { email }, update: { name: "again" } })).name).toBe(
+      "again",
+    );
     const post = await http.post.create({ data: { title: "d", authorId: made.id } });
     expect((await http.post.delete({ where: { id: post.id } })).id).toBe(post.id);
     expect((await http.post.deleteMany({ where: { authorId: made.id } })).count).toBe(0);
   });
 
   it("relation reads (include) work", async () => {
-    const user = await http.user.findUniqueOrThrow({ where: { id: authorId }, include: { posts: { orderBy: { title: "asc" } } } });
+    const user = await http.user.findUniqueOrThrow({
+      where: { id: authorId },
+      include: { posts: { orderBy: { title: "asc" } } },
+    });
     expect(user.posts.length).toBeGreaterThan(0);
   });
 
@@ -59,10 +77,14 @@ describe("Prisma operations over the HTTP transport (pinned 7.10)", () => {
   });
 
   it("refuses interactive transactions", async () => {
-    await expect(http.$transaction(async (tx) => tx.user.count())).rejects.toThrow(/Transactions are not supported in HTTP mode/);
+    await expect(http.$transaction(async (tx) => tx.user.count())).rejects.toThrow(
+      /Transactions are not supported in HTTP mode/,
+    );
   });
 
   it("refuses batch transactions ($transaction([...]))", async () => {
-    await expect(http.$transaction([http.user.count(), http.post.count()])).rejects.toThrow(/not supported in HTTP mode/);
+    await expect(http.$transaction([http.user.count(), http.post.count()])).rejects.toThrow(
+      /not supported in HTTP mode/,
+    );
   });
 });

@@ -50,7 +50,9 @@ describe("Idempotency-Key on POST", () => {
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
     for (const r of results.filter((r) => r.status === 409)) expect(r.headers.get("Retry-After")).toBe("1");
     const ids = new Set(
-      await Promise.all(results.filter((r) => r.status === 201).map(async (r) => ((await r.json()) as { id: string }).id)),
+      await Promise.all(
+        results.filter((r) => r.status === 201).map(async (r) => ((await r.json()) as { id: string }).id),
+      ),
     );
     expect(ids.size).toBe(1);
     await Promise.all(results.filter((r) => r.status !== 201).map((r) => r.body?.cancel()));

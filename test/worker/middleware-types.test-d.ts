@@ -15,7 +15,12 @@ test("c.var.prisma exists behind withPrisma, on plain and OpenAPI routes", () =>
     expectTypeOf(c.var.prisma).toEqualTypeOf<PrismaClient>();
     return c.body(null, 204);
   });
-  const route = createRoute({ method: "get", path: "/", middleware: [withPrisma("ws"), idempotent()] as const, responses: ok });
+  const route = createRoute({
+    method: "get",
+    path: "/",
+    middleware: [withPrisma("ws"), idempotent()] as const,
+    responses: ok,
+  });
   new OpenAPIHono<AppEnv>().openapi(route, (c) => {
     expectTypeOf(c.var.prisma).toEqualTypeOf<PrismaClient>();
     return c.body(null, 200);

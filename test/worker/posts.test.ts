@@ -39,7 +39,9 @@ describe("posts CRUD", () => {
     const missing = crypto.randomUUID();
     const author = await createUser();
     expect((await call(`/posts/${missing}`)).status).toBe(404);
-    expect((await call(`/posts/${missing}`, { method: "PATCH", headers: auth, json: { title: "x" } })).status).toBe(404);
+    expect((await call(`/posts/${missing}`, { method: "PATCH", headers: auth, json: { title: "x" } })).status).toBe(
+      404,
+    );
     expect((await call(`/posts/${missing}`, { method: "DELETE", headers: auth })).status).toBe(404);
     const move = await call(`/posts/${missing}/move`, { method: "POST", headers: auth, json: { authorId: author.id } });
     expect(move.status).toBe(404);

@@ -38,15 +38,21 @@ async function viaClient(transport: Transport, query: (p: ReturnType<typeof crea
 }
 
 afterAll(() => {
-  console.log(`flights = pg round trips + WebSockets opened (route's transport | same queries on a fresh client per transport)\n${JSON.stringify(table, null, 2)}`);
+  console.log(
+    `flights = pg round trips + WebSockets opened (route's transport | same queries on a fresh client per transport)\n${JSON.stringify(table, null, 2)}`,
+  );
 });
 
 describe("round trips per request", () => {
   it("single-query reads: HTTP costs fewer round trips than WebSocket", async () => {
     const user = await createUser();
     const route = await measure("GET /users/{id}", "route (http)", () => call(`/users/${user.id}`));
-    const http = await measure("GET /users/{id}", "http", () => viaClient("http", (p) => p.user.findUnique({ where: { id: user.id } })));
-    const ws = await measure("GET /users/{id}", "ws", () => viaClient("ws", (p) => p.user.findUnique({ where: { id: user.id } })));
+    const http = await measure("GET /users/{id}", "http", () =>
+      viaClient("http", (p) => p.user.findUnique({ where: { id: user.id } })),
+    );
+    const ws = await measure("GET /users/{id}", "ws", () =>
+      viaClient("ws", (p) => p.user.findUnique({ where: { id: user.id } })),
+    );
     expect(route).toBe(http);
     expect(http).toBeLessThan(ws);
     // The README's table: 1 over HTTP; upgrade + pipelined startup/auth/query over WebSocket.
@@ -68,10 +74,16 @@ describe("round trips per request", () => {
     const create = await measure("POST /users", "route (http)", () =>
       call("/users", { method: "POST", headers: auth, json: { email: uniqueEmail("rt") } }),
     );
-    const createWs = await measure("POST /users", "ws", () => viaClient("ws", (p) => p.user.create({ data: { email: uniqueEmail("rt") } })));
+    const createWs = await measure("POST /users", "ws", () =>
+      viaClient("ws", (p) => p.user.create({ data: { email: uniqueEmail("rt") } })),
+    );
     // Claim the key, create, store the response: three statements, one flight each.
     const idempotentCreate = await measure("POST /users + Idempotency-Key", "route (http)", () =>
-      call("/users", { method: "POST", headers: { ...auth, "Idempotency-Key": crypto.randomUUID() }, json: { email: uniqueEmail("rt") } }),
+      call("/users", {
+        method: "POST",
+        headers: { ...auth, "Idempotency-Key": crypto.randomUUID() },
+        json: { email: uniqueEmail("rt") },
+      }),
     );
     expect([create, createWs, idempotentCreate]).toEqual([1, 2, 3]);
     const patch = await measure("PATCH /users/{id}", "route (http)", () =>

@@ -57,7 +57,11 @@ describe("CORS from the CORS_ORIGINS allow-list", () => {
 
     const preflight = await call("/users", {
       method: "OPTIONS",
-      headers: { Origin: origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization" },
+      headers: {
+        Origin: origin,
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization",
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("Access-Control-Allow-Headers")).toMatch(/Idempotency-Key/);
@@ -86,9 +90,19 @@ describe("secure headers, request id and logs", () => {
 
     const lines = logs.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>);
     expect(lines).toContainEqual(
-      expect.objectContaining({ level: "info", msg: "request", requestId: "req-abc-123", method: "GET", path: "/users", status: 200, transport: "http" }),
+      expect.objectContaining({
+        level: "info",
+        msg: "request",
+        requestId: "req-abc-123",
+        method: "GET",
+        path: "/users",
+        status: 200,
+        transport: "http",
+      }),
     );
-    expect(lines).toContainEqual(expect.objectContaining({ requestId: generated.headers.get("X-Request-Id"), status: 404 }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ requestId: generated.headers.get("X-Request-Id"), status: 404 }),
+    );
   });
 
   it("redacts connection strings, bearer tokens and bound secrets from log lines", () => {

@@ -11,7 +11,11 @@ describe("smoke", () => {
 
   it("writes through a transaction and reads back over HTTP", async () => {
     const user = await createUser({ name: "Smoke" });
-    const post = await call("/posts", { method: "POST", headers: auth, json: { title: "Smoke post", authorId: user.id } });
+    const post = await call("/posts", {
+      method: "POST",
+      headers: auth,
+      json: { title: "Smoke post", authorId: user.id },
+    });
     expect(post.status).toBe(201);
     const author = await call(`/users/${user.id}`);
     expect(author.status).toBe(200);

@@ -14,7 +14,11 @@ describe("users CRUD (HTTP transport)", () => {
     expect(read.status).toBe(200);
     expect(await read.json()).toMatchObject({ id: user.id, email });
 
-    const updated = await call(`/users/${user.id}`, { method: "PATCH", headers: auth, json: { name: null, role: "ADMIN" } });
+    const updated = await call(`/users/${user.id}`, {
+      method: "PATCH",
+      headers: auth,
+      json: { name: null, role: "ADMIN" },
+    });
     expect(updated.status).toBe(200);
     expect(await updated.json()).toMatchObject({ id: user.id, name: null, role: "ADMIN" });
 
@@ -126,7 +130,11 @@ describe("users validation", () => {
     expect(malformed.status).toBe(400);
     expect((await problemOf(malformed)).detail).toBe("The request body is not valid JSON.");
 
-    const text = await call("/users", { method: "POST", headers: { ...auth, "Content-Type": "text/plain" }, body: "hi" });
+    const text = await call("/users", {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "text/plain" },
+      body: "hi",
+    });
     expect(text.status).toBe(415);
     await problemOf(text);
   });

@@ -32,7 +32,12 @@ export interface BundleSize {
 const kib = (bytes: number) => Math.round((bytes / 1024) * 100) / 100;
 
 export async function wrangler(args: string[], cwd = ROOT): Promise<string> {
-  const env = { ...process.env, CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+  const env = {
+    ...process.env,
+    CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV: "false",
+    WRANGLER_SEND_METRICS: "false",
+    NO_COLOR: "1",
+  };
   const { stdout, stderr } = await run(process.execPath, [WRANGLER, ...args], { cwd, env, maxBuffer: 16 << 20 });
   return `${stdout}\n${stderr}`;
 }
@@ -48,7 +53,11 @@ export async function measureBundle(): Promise<BundleSize> {
       .filter((name) => /\.(js|mjs|wasm)$/.test(name))
       .map((name) => {
         const bytes = readFileSync(path.join(outdir, name));
-        return { name: name.replace(/^[0-9a-f]{40}-/, ""), kib: kib(statSync(path.join(outdir, name)).size), gzipKiB: kib(gzipSync(bytes).length) };
+        return {
+          name: name.replace(/^[0-9a-f]{40}-/, ""),
+          kib: kib(statSync(path.join(outdir, name)).size),
+          gzipKiB: kib(gzipSync(bytes).length),
+        };
       });
     const wasmGzipKiB = files.filter((f) => f.name.endsWith(".wasm")).reduce((sum, f) => sum + f.gzipKiB, 0);
     const ownGzip = files.reduce((sum, f) => sum + f.gzipKiB, 0);
@@ -74,7 +83,14 @@ export interface StartupProfile {
 export async function checkStartup(): Promise<StartupProfile> {
   const dir = mkdtempSync(path.join(tmpdir(), "startup-"));
   try {
-    const output = await wrangler(["check", "startup", "--config", path.join(ROOT, "wrangler.toml"), "--outfile", path.join(dir, "startup.cpuprofile")]);
+    const output = await wrangler([
+      "check",
+      "startup",
+      "--config",
+      path.join(ROOT, "wrangler.toml"),
+      "--outfile",
+      path.join(dir, "startup.cpuprofile"),
+    ]);
     const lines = output
       .split("\n")
       .map((line) => line.replace(/^[│\s]+/, "").trim())

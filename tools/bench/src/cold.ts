@@ -2,11 +2,11 @@
 // the deploy bundle (tools/bench/src/workerd.ts), once with the query compiler warm-up and once without.
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import type { LocalStack } from "@starter/local-neon";
 import type { RequestSpec } from "./cases";
 import { percentile, sendOk } from "./measure";
-import type { LocalStack } from "@starter/local-neon";
 import { benchBindings } from "./stack";
-import { buildDeployBundle, startPlainWorkerd, type DeployBundle, type PlainWorker } from "./workerd";
+import { buildDeployBundle, type DeployBundle, type PlainWorker, startPlainWorkerd } from "./workerd";
 
 const SCHEMA = path.resolve(import.meta.dirname, "../../../prisma/schema.prisma");
 
@@ -22,7 +22,10 @@ export async function buildColdBundles(): Promise<ColdBundles> {
   const config = process.env.BENCH_WRANGLER_CONFIG && path.resolve(process.env.BENCH_WRANGLER_CONFIG);
   const warmedUp = await buildDeployBundle("tools/bench/worker/index.ts", config || undefined);
   const withoutWarmUp = await buildDeployBundle("tools/bench/worker/without-warm-up.ts", config || undefined);
-  return { warmedUp, withoutWarmUp, dispose: () => {
+  return {
+    warmedUp,
+    withoutWarmUp,
+    dispose: () => {
       warmedUp.dispose();
       withoutWarmUp.dispose();
     },
@@ -49,7 +52,12 @@ export interface ColdResult {
   warm: number[];
 }
 
-export async function coldVsWarm(stack: LocalStack, bundle: DeployBundle, spec: RequestSpec, samples: number): Promise<ColdResult> {
+export async function coldVsWarm(
+  stack: LocalStack,
+  bundle: DeployBundle,
+  spec: RequestSpec,
+  samples: number,
+): Promise<ColdResult> {
   const result: ColdResult = { cold: [], coldWithStartup: [], warm: [] };
   for (let i = 0; i < samples; i++) {
     const unsettled = await freshWorker(stack, bundle, false);
@@ -82,13 +90,30 @@ export interface ColdBreakdown {
 }
 
 /** The bench Worker's own clock around each step of a first query (tools/bench/worker/cold-timings.ts). */
-export async function coldBreakdown(stack: LocalStack, bundles: ColdBundles, userId: string, samples: number): Promise<ColdBreakdown> {
+export async function coldBreakdown(
+  stack: LocalStack,
+  bundles: ColdBundles,
+  userId: string,
+  samples: number,
+): Promise<ColdBreakdown> {
   const out: ColdBreakdown = { compiler: [], prisma: [], prismaWarmedUp: [] };
   const schema = readFileSync(SCHEMA, "utf8");
   const modes = [
-    { key: "compiler", bundle: bundles.withoutWarmUp, request: (origin: string) => fetch(`${origin}/__bench/cold/compiler`, { method: "POST", body: schema }) },
-    { key: "prisma", bundle: bundles.withoutWarmUp, request: (origin: string) => fetch(`${origin}/__bench/cold/prisma?transport=http&id=${userId}`) },
-    { key: "prismaWarmedUp", bundle: bundles.warmedUp, request: (origin: string) => fetch(`${origin}/__bench/cold/prisma?transport=http&id=${userId}`) },
+    {
+      key: "compiler",
+      bundle: bundles.withoutWarmUp,
+      request: (origin: string) => fetch(`${origin}/__bench/cold/compiler`, { method: "POST", body: schema }),
+    },
+    {
+      key: "prisma",
+      bundle: bundles.withoutWarmUp,
+      request: (origin: string) => fetch(`${origin}/__bench/cold/prisma?transport=http&id=${userId}`),
+    },
+    {
+      key: "prismaWarmedUp",
+      bundle: bundles.warmedUp,
+      request: (origin: string) => fetch(`${origin}/__bench/cold/prisma?transport=http&id=${userId}`),
+    },
   ] as const;
   for (let i = 0; i < samples; i++) {
     for (const mode of modes) {
@@ -108,5 +133,13 @@ export async function coldBreakdown(stack: LocalStack, bundles: ColdBundles, use
 /** Median per step over the samples. */
 export function medianTimings(samples: Timings[]): Timings {
   const keys = [...new Set(samples.flatMap((s) => Object.keys(s)))];
-  return Object.fromEntries(keys.map((k) => [k, percentile(samples.map((s) => s[k] ?? NaN), 50)]));
+  return Object.fromEntries(
+    keys.map((k) => [
+      k,
+      percentile(
+        samples.map((s) => s[k] ?? NaN),
+        50,
+      ),
+    ]),
+  );
 }

@@ -4,15 +4,16 @@
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { benchCases, type BenchCase } from "./cases";
-import { checkStartup, measureBundle } from "./bundle";
-import { buildColdBundles, coldBreakdown, coldVsWarm, medianTimings, type ColdResult } from "./cold";
-import { drain, flightsPerRequest, interleavedLatencies, percentile, sendOk, throughput } from "./measure";
-import { writeReport, type BenchResults, type CaseResult } from "./report";
-import { BENCH_TOKEN, startBenchStack, startBenchWorker } from "./stack";
 import { type LocalStack, onShutdown } from "@starter/local-neon";
+import { checkStartup, measureBundle } from "./bundle";
+import { type BenchCase, benchCases } from "./cases";
+import { buildColdBundles, type ColdResult, coldBreakdown, coldVsWarm, medianTimings } from "./cold";
+import { drain, flightsPerRequest, interleavedLatencies, percentile, sendOk, throughput } from "./measure";
+import { type BenchResults, type CaseResult, writeReport } from "./report";
+import { BENCH_TOKEN, startBenchStack, startBenchWorker } from "./stack";
 
-const USAGE = "usage: npm run bench -- [--rtt 25] [--samples 40] [--seconds 5] [--cold-samples 3] [--concurrency 1,16,64] [--out bench/results]";
+const USAGE =
+  "usage: npm run bench -- [--rtt 25] [--samples 40] [--seconds 5] [--cold-samples 3] [--concurrency 1,16,64] [--out bench/results]";
 
 /** Flags as numbers; a bad flag is one plain line and exit 2, not a stack trace. */
 function parseFlags() {
@@ -53,7 +54,9 @@ const log = (line: string) => console.log(`[bench] ${line}`);
 
 async function main(): Promise<void> {
   const started = Date.now();
-  log(`rtt ${rttMs} ms, ${samples} sequential samples per variant, ${seconds} s per throughput run, ${coldSamples} cold samples`);
+  log(
+    `rtt ${rttMs} ms, ${samples} sequential samples per variant, ${seconds} s per throughput run, ${coldSamples} cold samples`,
+  );
   const bundle = await measureBundle();
   log(`bundle: ${bundle.totalKiB} KiB, gzip ${bundle.gzipKiB} KiB (wasm ${bundle.wasmGzipKiB.toFixed(0)} KiB gzip)`);
   const startup = await checkStartup();
@@ -91,10 +94,17 @@ async function main(): Promise<void> {
           raw: await coldVsWarm(stack, bundles.warmedUp, c.raw, coldSamples),
         };
         const p50 = (r: ColdResult) => `${percentile(r.cold, 50)} (${percentile(r.coldWithStartup, 50)})`;
-        log(`${label(c)}: cold p50 (waiting for startup) prisma ${p50(result.cold.prisma)} ms, without warm-up ${p50(result.cold.prismaWithoutWarmUp)}, raw ${p50(result.cold.raw)}`);
+        log(
+          `${label(c)}: cold p50 (waiting for startup) prisma ${p50(result.cold.prisma)} ms, without warm-up ${p50(result.cold.prismaWithoutWarmUp)}, raw ${p50(result.cold.raw)}`,
+        );
       }
       const raw = await coldBreakdown(stack, bundles, userId, coldSamples);
-      breakdown = { compiler: medianTimings(raw.compiler), prisma: medianTimings(raw.prisma), prismaWarmedUp: medianTimings(raw.prismaWarmedUp), samples: raw };
+      breakdown = {
+        compiler: medianTimings(raw.compiler),
+        prisma: medianTimings(raw.prisma),
+        prismaWarmedUp: medianTimings(raw.prismaWarmedUp),
+        samples: raw,
+      };
       log(`cold breakdown (median ms): ${JSON.stringify(breakdown)}`.replace(/,"samples".*$/, "}"));
     } finally {
       bundles.dispose();
@@ -105,7 +115,13 @@ async function main(): Promise<void> {
 
   const results: BenchResults = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? "unknown",
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
     settings: { rttMs, samples, seconds, coldSamples, concurrencies, database: stack.kind },
     bundle,
     startup,
@@ -125,7 +141,10 @@ async function measureCase(origin: string, stack: LocalStack, c: BenchCase): Pro
     await sendOk(origin, c.prisma);
     await sendOk(origin, c.raw);
   }
-  const flights = { prisma: await flightsPerRequest(stack.neon, origin, c.prisma, 5), raw: await flightsPerRequest(stack.neon, origin, c.raw, 5) };
+  const flights = {
+    prisma: await flightsPerRequest(stack.neon, origin, c.prisma, 5),
+    raw: await flightsPerRequest(stack.neon, origin, c.raw, 5),
+  };
   const [lp, lr] = await interleavedLatencies(origin, c.prisma, c.raw, samples);
   const latency = {
     prisma: { p50: percentile(lp, 50), p95: percentile(lp, 95) },
@@ -144,7 +163,16 @@ async function measureCase(origin: string, stack: LocalStack, c: BenchCase): Pro
       `p50 ${latency.prisma.p50}/${latency.raw.p50} ms (×${ratio}); rps@${concurrencies.join("/")} ` +
       `${tput.prisma.map((t) => t.rps).join("/")} vs ${tput.raw.map((t) => t.rps).join("/")}`,
   );
-  return { name: c.name, transport: c.transport, minFlights: c.minFlights, minWhy: c.minWhy, flights, latency, ratio, throughput: tput };
+  return {
+    name: c.name,
+    transport: c.transport,
+    minFlights: c.minFlights,
+    minWhy: c.minWhy,
+    flights,
+    latency,
+    ratio,
+    throughput: tput,
+  };
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,8 @@
 // The three measurements per endpoint: flights from the local Neon's counters, sequential
 // latency (p50/p95), and throughput under concurrency (autocannon).
-import autocannon from "autocannon";
+
 import type { LocalNeon } from "@starter/local-neon";
+import autocannon from "autocannon";
 import type { RequestSpec } from "./cases";
 
 export async function send(origin: string, spec: RequestSpec): Promise<{ ms: number; status: number; text: string }> {
@@ -14,7 +15,8 @@ export async function send(origin: string, spec: RequestSpec): Promise<{ ms: num
 /** Fails loudly when an endpoint does not answer 2xx: a fast error would look like a fast endpoint. */
 export async function sendOk(origin: string, spec: RequestSpec): Promise<number> {
   const { ms, status, text } = await send(origin, spec);
-  if (status < 200 || status > 299) throw new Error(`${spec.method} ${spec.path} answered ${status}: ${text.slice(0, 300)}`);
+  if (status < 200 || status > 299)
+    throw new Error(`${spec.method} ${spec.path} answered ${status}: ${text.slice(0, 300)}`);
   return ms;
 }
 
@@ -26,7 +28,12 @@ export interface Flights {
   flights: number;
 }
 
-export async function flightsPerRequest(neon: LocalNeon, origin: string, spec: RequestSpec, requests: number): Promise<Flights> {
+export async function flightsPerRequest(
+  neon: LocalNeon,
+  origin: string,
+  spec: RequestSpec,
+  requests: number,
+): Promise<Flights> {
   await new Promise((r) => setTimeout(r, 200)); // let earlier disconnects (waitUntil) finish
   neon.resetCounters();
   for (let i = 0; i < requests; i++) await sendOk(origin, spec);
@@ -59,7 +66,12 @@ export function percentile(values: number[], p: number): number {
 }
 
 /** Sequential requests, the two variants interleaved so drift on a shared machine hits both alike. */
-export async function interleavedLatencies(origin: string, a: RequestSpec, b: RequestSpec, samples: number): Promise<[number[], number[]]> {
+export async function interleavedLatencies(
+  origin: string,
+  a: RequestSpec,
+  b: RequestSpec,
+  samples: number,
+): Promise<[number[], number[]]> {
   const la: number[] = [];
   const lb: number[] = [];
   for (let i = 0; i < samples; i++) {
@@ -77,7 +89,12 @@ export interface Throughput {
   errors: number;
 }
 
-export async function throughput(origin: string, spec: RequestSpec, connections: number, seconds: number): Promise<Throughput> {
+export async function throughput(
+  origin: string,
+  spec: RequestSpec,
+  connections: number,
+  seconds: number,
+): Promise<Throughput> {
   const result = await autocannon({
     url: origin,
     connections,

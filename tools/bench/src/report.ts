@@ -24,7 +24,14 @@ export interface CaseResult {
 export interface BenchResults {
   date: string;
   machine: { cpus: number; cpuModel: string; memGiB: number; node: string; platform: string };
-  settings: { rttMs: number; samples: number; seconds: number; coldSamples: number; concurrencies: number[]; database: string };
+  settings: {
+    rttMs: number;
+    samples: number;
+    seconds: number;
+    coldSamples: number;
+    concurrencies: number[];
+    database: string;
+  };
   bundle: BundleSize;
   startup: StartupProfile;
   cases: CaseResult[];
@@ -34,7 +41,8 @@ export interface BenchResults {
 
 const flights = (f: Flights) => `${f.flights} (${f.pgRoundTrips} + ${f.wsUpgrades})`;
 const rps = (t: Throughput[]) => t.map((x) => `${Math.round(x.rps)}${x.non2xx + x.errors ? `*` : ""}`).join(" / ");
-const cold = (c: ColdResult | undefined) => (c ? `${percentile(c.cold, 50)} (${percentile(c.coldWithStartup, 50)}) / ${percentile(c.warm, 50)}` : "–");
+const cold = (c: ColdResult | undefined) =>
+  c ? `${percentile(c.cold, 50)} (${percentile(c.coldWithStartup, 50)}) / ${percentile(c.warm, 50)}` : "–";
 
 export function markdown(r: BenchResults): string {
   const s = r.settings;
@@ -63,10 +71,17 @@ export function markdown(r: BenchResults): string {
     ``,
   ];
   if (r.coldBreakdown) {
-    lines.push(`## First query of an isolate, step by step (median ms, the Worker's own clock)`, ``, `| Step | ms |`, `|---|---|`);
+    lines.push(
+      `## First query of an isolate, step by step (median ms, the Worker's own clock)`,
+      ``,
+      `| Step | ms |`,
+      `|---|---|`,
+    );
     for (const [k, v] of Object.entries(r.coldBreakdown.compiler)) lines.push(`| compiler: ${k} | ${v} |`);
-    for (const [k, v] of Object.entries(r.coldBreakdown.prisma)) lines.push(`| prisma (http), no warm-up: ${k} | ${v} |`);
-    for (const [k, v] of Object.entries(r.coldBreakdown.prismaWarmedUp)) lines.push(`| prisma (http), warmed up at startup: ${k} | ${v} |`);
+    for (const [k, v] of Object.entries(r.coldBreakdown.prisma))
+      lines.push(`| prisma (http), no warm-up: ${k} | ${v} |`);
+    for (const [k, v] of Object.entries(r.coldBreakdown.prismaWarmedUp))
+      lines.push(`| prisma (http), warmed up at startup: ${k} | ${v} |`);
     lines.push(``);
   }
   lines.push(

@@ -3,14 +3,14 @@
 // module scope does not make its first request any cheaper (measured: docs/PERFORMANCE.md,
 // "Cold start"), so only this shows what a fresh isolate costs in production.
 import { spawn } from "node:child_process";
-import { createConnection } from "node:net";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { findFreePort } from "@starter/local-postgres";
 import { unstable_readConfig } from "wrangler";
 import { wrangler } from "./bundle";
-import { findFreePort } from "@starter/local-postgres";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 
@@ -22,12 +22,20 @@ export interface DeployBundle {
   dispose(): void;
 }
 
-export async function buildDeployBundle(entry: string, config = path.join(ROOT, "wrangler.toml")): Promise<DeployBundle> {
+export async function buildDeployBundle(
+  entry: string,
+  config = path.join(ROOT, "wrangler.toml"),
+): Promise<DeployBundle> {
   const dir = mkdtempSync(path.join(tmpdir(), "deploy-bundle-"));
   await wrangler(["deploy", "--dry-run", "--outdir", dir, "--config", config, path.resolve(ROOT, entry)]);
   const { compatibility_date, compatibility_flags } = unstable_readConfig({ config });
   if (!compatibility_date) throw new Error(`${config} has no compatibility_date`);
-  return { dir, compatibilityDate: compatibility_date, compatibilityFlags: compatibility_flags, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    compatibilityDate: compatibility_date,
+    compatibilityFlags: compatibility_flags,
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 export interface PlainWorker {
@@ -42,7 +50,10 @@ export async function startPlainWorkerd(bundle: DeployBundle, bindings: Record<s
   const files = readdirSync(bundle.dir);
   const main = files.find((f) => f.endsWith(".js"));
   if (!main) throw new Error(`no .js in ${bundle.dir}`);
-  const modules = [`(name = "${main}", esModule = embed "${main}")`, ...files.filter((f) => f.endsWith(".wasm")).map((f) => `(name = "${f}", wasm = embed "${f}")`)];
+  const modules = [
+    `(name = "${main}", esModule = embed "${main}")`,
+    ...files.filter((f) => f.endsWith(".wasm")).map((f) => `(name = "${f}", wasm = embed "${f}")`),
+  ];
   const port = await findFreePort();
   const configFile = path.join(bundle.dir, `workerd-${port}.capnp`);
   writeFileSync(
@@ -54,7 +65,9 @@ const config :Workerd.Config = (
 );
 const worker :Workerd.Worker = (
   modules = [ ${modules.join(", ")} ],
-  bindings = [ ${Object.entries(bindings).map(([name, value]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(value)})`).join(", ")} ],
+  bindings = [ ${Object.entries(bindings)
+    .map(([name, value]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(value)})`)
+    .join(", ")} ],
   compatibilityDate = "${bundle.compatibilityDate}",
   compatibilityFlags = [ ${bundle.compatibilityFlags.map((f) => JSON.stringify(f)).join(", ")} ],
 );

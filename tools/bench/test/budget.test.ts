@@ -9,6 +9,8 @@ describe("bundle budget", () => {
     const detail = size.files.map((f) => `${f.name} ${f.kib} KiB (gzip ${f.gzipKiB})`).join(", ");
     const message = `bundle is ${size.gzipKiB} KiB gzip (${size.totalKiB} KiB raw), over the ${GZIP_BUDGET_KIB} KiB budget: ${detail}`;
     expect(size.gzipKiB <= GZIP_BUDGET_KIB, message).toBe(true);
-    console.log(`bundle: ${size.totalKiB} KiB, gzip ${size.gzipKiB} KiB (budget ${GZIP_BUDGET_KIB}); wasm ${Math.round(size.wasmShare * 100)}% of gzip`);
+    console.log(
+      `bundle: ${size.totalKiB} KiB, gzip ${size.gzipKiB} KiB (budget ${GZIP_BUDGET_KIB}); wasm ${Math.round(size.wasmShare * 100)}% of gzip`,
+    );
   });
 });

@@ -3,7 +3,7 @@
 // module scope, so a Prisma upgrade that made $connect or compile do either would turn the
 // warm-up into a "warm-up failed" line; this test reads what workerd prints.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildDeployBundle, startPlainWorkerd, type DeployBundle, type PlainWorker } from "../src/workerd";
+import { buildDeployBundle, type DeployBundle, type PlainWorker, startPlainWorkerd } from "../src/workerd";
 
 describe("deploy bundle startup in workerd", () => {
   let bundle: DeployBundle;
@@ -12,7 +12,10 @@ describe("deploy bundle startup in workerd", () => {
   beforeAll(async () => {
     bundle = await buildDeployBundle("src/index.ts");
     // No database is needed: the warm-up never dials, and /openapi.json queries nothing.
-    worker = await startPlainWorkerd(bundle, { DATABASE_URL: "postgresql://nobody:nothing@127.0.0.1:9/none", API_TOKEN: "startup-test-token-0123456789" });
+    worker = await startPlainWorkerd(bundle, {
+      DATABASE_URL: "postgresql://nobody:nothing@127.0.0.1:9/none",
+      API_TOKEN: "startup-test-token-0123456789",
+    });
   });
 
   afterAll(async () => {

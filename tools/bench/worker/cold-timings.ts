@@ -37,11 +37,17 @@ export function mountColdTimings(app: Hono<AppEnv>): void {
     await lap(t, "importModules", async () => {
       // @ts-expect-error untyped generated JS, described by CompilerModule
       runtime = (await import("../../../src/generated/prisma/internal/query_compiler_small_bg.js")) as CompilerModule;
-      wasm = ((await import("../../../src/generated/prisma/internal/query_compiler_small_bg.wasm?module")) as { default: WebAssembly.Module }).default;
+      wasm = (
+        (await import("../../../src/generated/prisma/internal/query_compiler_small_bg.wasm?module")) as {
+          default: WebAssembly.Module;
+        }
+      ).default;
     });
     // What Prisma's loader does once per isolate (it caches the result per provider).
     await lap(t, "instantiateWasm", () => {
-      const instance = new WebAssembly.Instance(wasm, { "./query_compiler_small_bg.js": runtime as unknown as WebAssembly.ModuleImports });
+      const instance = new WebAssembly.Instance(wasm, {
+        "./query_compiler_small_bg.js": runtime as unknown as WebAssembly.ModuleImports,
+      });
       runtime.__wbg_set_wasm(instance.exports);
       (instance.exports.__wbindgen_start as () => void)();
     });
@@ -51,7 +57,11 @@ export function mountColdTimings(app: Hono<AppEnv>): void {
       compiler = new runtime.QueryCompiler(options);
     });
     await lap(t, "newQueryCompiler (2nd)", () => void new runtime.QueryCompiler(options));
-    const query = JSON.stringify({ modelName: "User", action: "findUnique", query: { arguments: { where: { id: "x" } }, selection: { $scalars: true } } });
+    const query = JSON.stringify({
+      modelName: "User",
+      action: "findUnique",
+      query: { arguments: { where: { id: "x" } }, selection: { $scalars: true } },
+    });
     await lap(t, "compile (1st)", () => compiler.compile(query));
     await lap(t, "compile (2nd)", () => compiler.compile(query));
     return c.json(t);

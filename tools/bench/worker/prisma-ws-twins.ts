@@ -1,8 +1,8 @@
 // GET /users/{id} is served over HTTP by the app. This twin does the same Prisma query over the
 // WebSocket transport, so the bench can report that endpoint on both transports.
 import type { Hono } from "hono";
-import { withPrisma } from "../../../src/middleware/prisma";
 import type { AppEnv } from "../../../src/env";
+import { withPrisma } from "../../../src/middleware/prisma";
 import { toUserDto } from "../../../src/schemas/users";
 
 export function mountPrismaWsTwins(app: Hono<AppEnv>): void {

@@ -50,8 +50,10 @@ function parseCli() {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) usageError(`--port must be 0..65535, got "${values.port}"`);
   const dbPort = Number(values["db-port"]);
-  if (!Number.isInteger(dbPort) || dbPort < 0 || dbPort > 65535) usageError(`--db-port must be 0..65535, got "${values["db-port"]}"`);
-  if (values.db !== "auto" && values.db !== "postgres" && values.db !== "pglite") usageError(`--db must be auto, postgres or pglite`);
+  if (!Number.isInteger(dbPort) || dbPort < 0 || dbPort > 65535)
+    usageError(`--db-port must be 0..65535, got "${values["db-port"]}"`);
+  if (values.db !== "auto" && values.db !== "postgres" && values.db !== "pglite")
+    usageError(`--db must be auto, postgres or pglite`);
   if (values.upstream) {
     try {
       const url = new URL(values.upstream);
@@ -60,7 +62,15 @@ function parseCli() {
       usageError("--upstream must be a postgres://user:password@host:port/db URL");
     }
   }
-  return { host: values.host, port, upstream: values.upstream, db: values.db, dbPort, dataDir: values["data-dir"], allow: values.allow };
+  return {
+    host: values.host,
+    port,
+    upstream: values.upstream,
+    db: values.db,
+    dbPort,
+    dataDir: values["data-dir"],
+    allow: values.allow,
+  };
 }
 
 async function main() {
@@ -87,20 +97,22 @@ async function main() {
     const hostPort = stack.neonProxy;
     const proxy = stack.neon;
     const upstream = stack.directUrl;
-    process.stdout.write([
-      "",
-      `  WebSocket  ws://${hostPort}/v2?address=<db host>:<db port>   (Pool, Client, PrismaNeon)`,
-      `  HTTP       ${proxy.httpUrl}/sql                            (neon(), PrismaNeonHttp)`,
-      `  Stats      ${proxy.httpUrl}/_local-neon/stats   faults: ${proxy.httpUrl}/_local-neon/faults`,
-      // Redacted: the local credentials are documented (README), never printed.
-      `  DATABASE_URL=${redactUrl(upstream)}`,
-      "",
-      "  neonConfig for clients:",
-      ...neonConfigLines(hostPort).map((line) => `    ${line}`),
-      "",
-      "Ctrl-C to stop.",
-      "",
-    ].join("\n"));
+    process.stdout.write(
+      [
+        "",
+        `  WebSocket  ws://${hostPort}/v2?address=<db host>:<db port>   (Pool, Client, PrismaNeon)`,
+        `  HTTP       ${proxy.httpUrl}/sql                            (neon(), PrismaNeonHttp)`,
+        `  Stats      ${proxy.httpUrl}/_local-neon/stats   faults: ${proxy.httpUrl}/_local-neon/faults`,
+        // Redacted: the local credentials are documented (README), never printed.
+        `  DATABASE_URL=${redactUrl(upstream)}`,
+        "",
+        "  neonConfig for clients:",
+        ...neonConfigLines(hostPort).map((line) => `    ${line}`),
+        "",
+        "Ctrl-C to stop.",
+        "",
+      ].join("\n"),
+    );
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n`);
     await shutdown(1);

@@ -2,8 +2,9 @@
 // engine, behind its own local Neon. `npm run dev`, `npm run neon:local`, the tests' global
 // setup, the bench and the reliability runners all start it here; serveWorker() (worker.ts)
 // then serves the Worker against it.
-import { migrateDeploy, redactUrl } from "@starter/prisma-offline";
+
 import { type LocalPostgresKind, startLocalPostgres } from "@starter/local-postgres";
+import { migrateDeploy, redactUrl } from "@starter/prisma-offline";
 import { type LocalNeon, type LocalNeonFaults, startLocalNeon } from "./proxy/local-neon.js";
 
 /** Where `npm run dev` and `npm run neon:local` keep their database between runs (gitignored). */
@@ -71,7 +72,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   try {
     log(`database ready: ${database.kind} at ${redactUrl(database.url)}`);
     const { applied } = opts.migrate === false ? { applied: [] } : await migrateDeploy(database.url);
-    if (opts.migrate !== false) log(applied.length ? `applied ${applied.length} migration(s)` : "migrations already applied");
+    if (opts.migrate !== false)
+      log(applied.length ? `applied ${applied.length} migration(s)` : "migrations already applied");
     await opts.seed?.(database.url);
     const neon = await startLocalNeon({
       upstream: database.url,

@@ -1,9 +1,9 @@
 // Shared setup for the local-neon tests: one database + one proxy per backend, the
 // official driver pointed at the proxy, and a direct `pg` client to compare against.
-import { neon, neonConfig, Pool, Client } from "@neondatabase/serverless";
+import { Client, neon, neonConfig, Pool } from "@neondatabase/serverless";
+import { findPostgresBinDir } from "@starter/local-postgres";
 import pg from "pg";
 import ws from "ws";
-import { findPostgresBinDir } from "@starter/local-postgres";
 import { applyLocalNeonConfig } from "../src/proxy/client-config.js";
 import type { LocalNeon } from "../src/proxy/local-neon.js";
 import { type LocalStack, startLocalStack } from "../src/stack.js";
@@ -44,7 +44,10 @@ export async function startBackend(kind: BackendKind): Promise<Backend> {
   configure();
   const pools: Pool[] = [];
   return {
-    db, proxy, direct, configure,
+    db,
+    proxy,
+    direct,
+    configure,
     sql: neon(db.url),
     newPool() {
       const pool = new Pool({ connectionString: db.url, max: 2 });

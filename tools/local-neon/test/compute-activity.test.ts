@@ -5,7 +5,11 @@ import { ComputeActivity, NO_FAULTS } from "../src/proxy/faults.js";
 function compute(idleAfterMs: number) {
   let now = 1_000_000;
   let wakeups = 0;
-  const activity = new ComputeActivity(() => ({ ...NO_FAULTS, wakeupDelayMs: 1, idleAfterMs }), () => wakeups++, () => now);
+  const activity = new ComputeActivity(
+    () => ({ ...NO_FAULTS, wakeupDelayMs: 1, idleAfterMs }),
+    () => wakeups++,
+    () => now,
+  );
   const connection = async () => {
     await activity.begin();
     activity.end();

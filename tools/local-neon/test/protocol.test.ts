@@ -1,7 +1,7 @@
 // The local Neon speaks Neon's protocols: every result through the official driver
 // (HTTP and WebSocket) must equal the same query run through `pg` directly.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, startBackend, type Backend } from "./backends.js";
+import { BACKENDS, type Backend, startBackend } from "./backends.js";
 
 const TYPES_QUERY = `SELECT
   1::int2 AS i2, 2147483647::int4 AS i4, 9007199254740993::int8 AS i8,
@@ -23,7 +23,9 @@ describe.each(BACKENDS)("local neon protocol over $kind", ({ kind, skip }) => {
     if (skip) return;
     b = await startBackend(kind);
     await b.direct.query(`CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')`);
-    await b.direct.query(`CREATE TABLE items (id serial PRIMARY KEY, name text UNIQUE NOT NULL, qty int NOT NULL DEFAULT 0)`);
+    await b.direct.query(
+      `CREATE TABLE items (id serial PRIMARY KEY, name text UNIQUE NOT NULL, qty int NOT NULL DEFAULT 0)`,
+    );
   });
   afterAll(async () => {
     await b?.stop();
@@ -53,7 +55,9 @@ describe.each(BACKENDS)("local neon protocol over $kind", ({ kind, skip }) => {
     expect(full.command).toBe("SELECT");
     expect(full.rowCount).toBe(1);
     expect(full.rowAsArray).toBe(true);
-    expect(full.fields.map((f) => [f.name, f.dataTypeID, f.format])).toEqual(direct.fields.map((f) => [f.name, f.dataTypeID, "text"]));
+    expect(full.fields.map((f) => [f.name, f.dataTypeID, f.format])).toEqual(
+      direct.fields.map((f) => [f.name, f.dataTypeID, "text"]),
+    );
     const objects = await b.sql.query("SELECT 1 AS a, 'x' AS b", [], { fullResults: true });
     expect(objects.rows).toEqual([{ a: 1, b: "x" }]);
     expect(objects.rowAsArray).toBe(false);
@@ -74,7 +78,12 @@ describe.each(BACKENDS)("local neon protocol over $kind", ({ kind, skip }) => {
 
   test("transaction() at each isolation level, and read-only", async () => {
     b.configure();
-    const levels = { ReadUncommitted: "read uncommitted", ReadCommitted: "read committed", RepeatableRead: "repeatable read", Serializable: "serializable" } as const;
+    const levels = {
+      ReadUncommitted: "read uncommitted",
+      ReadCommitted: "read committed",
+      RepeatableRead: "repeatable read",
+      Serializable: "serializable",
+    } as const;
     for (const [level, expected] of Object.entries(levels)) {
       const [first, second] = await b.sql.transaction(
         [b.sql`SHOW transaction_isolation`, b.sql`SELECT ${level}::text AS level`],
@@ -85,9 +94,14 @@ describe.each(BACKENDS)("local neon protocol over $kind", ({ kind, skip }) => {
     }
     const [ro] = await b.sql.transaction([b.sql`SHOW transaction_read_only`], { readOnly: true });
     expect(ro).toEqual([{ transaction_read_only: "on" }]);
-    await expect(b.sql.transaction([b.sql`INSERT INTO items (name) VALUES ('ro')`], { readOnly: true }))
-      .rejects.toMatchObject({ code: "25006" });
-    const [def] = await b.sql.transaction([b.sql`SHOW transaction_deferrable`], { isolationLevel: "Serializable", readOnly: true, deferrable: true });
+    await expect(
+      b.sql.transaction([b.sql`INSERT INTO items (name) VALUES ('ro')`], { readOnly: true }),
+    ).rejects.toMatchObject({ code: "25006" });
+    const [def] = await b.sql.transaction([b.sql`SHOW transaction_deferrable`], {
+      isolationLevel: "Serializable",
+      readOnly: true,
+      deferrable: true,
+    });
     expect(def).toEqual([{ transaction_deferrable: "on" }]);
   });
 
@@ -122,7 +136,8 @@ describe.each(BACKENDS)("local neon protocol over $kind", ({ kind, skip }) => {
     const directError = await b.direct.query("INSERT INTO items (name) VALUES ('dup')").catch((e: unknown) => e);
     const httpError = await b.sql`INSERT INTO items (name) VALUES ('dup')`.catch((e: unknown) => e);
     const fields = ["message", "code", "detail", "schema", "table", "constraint", "severity", "routine"] as const;
-    for (const field of fields) expect((httpError as Record<string, unknown>)[field]).toEqual((directError as Record<string, unknown>)[field]);
+    for (const field of fields)
+      expect((httpError as Record<string, unknown>)[field]).toEqual((directError as Record<string, unknown>)[field]);
     expect(httpError).toMatchObject({ code: "23505", constraint: "items_name_key", table: "items" });
     const syntax = await b.sql.query("SELECT FROM WHERE").catch((e: unknown) => e);
     expect(syntax).toMatchObject({ code: "42601", position: expect.any(String) });
@@ -135,14 +150,19 @@ describe.each(BACKENDS)("local neon protocol over $kind", ({ kind, skip }) => {
 
   test("a batch that fails midway leaves nothing written", async () => {
     b.configure();
-    await expect(b.sql.transaction([
-      b.sql`INSERT INTO items (name) VALUES ('batch-1')`,
-      b.sql`INSERT INTO items (name) VALUES ('batch-2')`,
-      b.sql`INSERT INTO items (name) VALUES ('batch-1')`,
-    ])).rejects.toMatchObject({ code: "23505" });
+    await expect(
+      b.sql.transaction([
+        b.sql`INSERT INTO items (name) VALUES ('batch-1')`,
+        b.sql`INSERT INTO items (name) VALUES ('batch-2')`,
+        b.sql`INSERT INTO items (name) VALUES ('batch-1')`,
+      ]),
+    ).rejects.toMatchObject({ code: "23505" });
     const left = await b.direct.query("SELECT count(*)::int AS n FROM items WHERE name LIKE 'batch-%'");
     expect(left.rows[0].n).toBe(0);
-    const ok = await b.sql.transaction((tx) => [tx`INSERT INTO items (name) VALUES ('batch-ok') RETURNING name`, tx`SELECT count(*)::int AS n FROM items WHERE name = 'batch-ok'`]);
+    const ok = await b.sql.transaction((tx) => [
+      tx`INSERT INTO items (name) VALUES ('batch-ok') RETURNING name`,
+      tx`SELECT count(*)::int AS n FROM items WHERE name = 'batch-ok'`,
+    ]);
     expect(ok).toEqual([[{ name: "batch-ok" }], [{ n: 1 }]]);
   });
 
@@ -156,7 +176,10 @@ describe.each(BACKENDS)("local neon protocol over $kind", ({ kind, skip }) => {
     client.on("error", () => {});
     // With pipelined connect the driver resolves connect() before the server answers
     // (as against real Neon): the failure surfaces on the first query.
-    const outcome = await client.connect().then(() => client.query("SELECT 1")).catch((e: unknown) => e);
+    const outcome = await client
+      .connect()
+      .then(() => client.query("SELECT 1"))
+      .catch((e: unknown) => e);
     expect(String(outcome)).toMatch(/password authentication failed/);
   });
 
@@ -172,19 +195,46 @@ describe.each(BACKENDS)("local neon protocol over $kind", ({ kind, skip }) => {
     const body = (await response.json()) as { rows: Record<string, unknown>[]; rowAsArray: boolean };
     expect(body.rowAsArray).toBe(false);
     expect(body.rows[0]).toMatchObject({
-      i2: 1, i4: 2147483647, i8: "9007199254740993", num: "123456789.123456789", f4: 1.5,
-      fnan: "NaN", finf: "Infinity", fninf: "-Infinity", b: true, bf: false, t: UNICODE, by: "\\x00ff10",
-      d: "2024-02-29", u: "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
-      j: { a: [1, 2, { b: null }], s: "x" }, jb: { k: "v", n: 1.5 },
-      ai: [1, null, 3], ann: [["1", "2"], ["3", "4"]], at: ["a", null, 'b "q"', "c,d", "NULL", ""],
-      ab: [true, false], aj: [{ x: 1 }], e: "happy", ae: ["sad", "happy"], nul: null, nult: null,
+      i2: 1,
+      i4: 2147483647,
+      i8: "9007199254740993",
+      num: "123456789.123456789",
+      f4: 1.5,
+      fnan: "NaN",
+      finf: "Infinity",
+      fninf: "-Infinity",
+      b: true,
+      bf: false,
+      t: UNICODE,
+      by: "\\x00ff10",
+      d: "2024-02-29",
+      u: "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+      j: { a: [1, 2, { b: null }], s: "x" },
+      jb: { k: "v", n: 1.5 },
+      ai: [1, null, 3],
+      ann: [
+        ["1", "2"],
+        ["3", "4"],
+      ],
+      at: ["a", null, 'b "q"', "c,d", "NULL", ""],
+      ab: [true, false],
+      aj: [{ x: 1 }],
+      e: "happy",
+      ae: ["sad", "happy"],
+      nul: null,
+      nult: null,
     });
     const arrayMode = await fetch(`${b.proxy.httpUrl}/sql`, {
       method: "POST",
       headers: { "Neon-Connection-String": b.db.url, "Neon-Array-Mode": "true", "Neon-Raw-Text-Output": "true" },
       body: JSON.stringify({ query: "SELECT 1::int AS a, true AS b", params: [] }),
     });
-    expect(await arrayMode.json()).toMatchObject({ rows: [["1", "t"]], rowAsArray: true, command: "SELECT", rowCount: 1 });
+    expect(await arrayMode.json()).toMatchObject({
+      rows: [["1", "t"]],
+      rowAsArray: true,
+      command: "SELECT",
+      rowCount: 1,
+    });
   });
 
   test("JSON params are converted as Neon converts them", async () => {
@@ -192,13 +242,31 @@ describe.each(BACKENDS)("local neon protocol over $kind", ({ kind, skip }) => {
       method: "POST",
       headers: { "Neon-Connection-String": b.db.url, "Neon-Raw-Text-Output": "true" },
       body: JSON.stringify({
-        query: "SELECT $1::bool AS b, $2::int AS n, $3::jsonb AS o, $4::text[] AS a, $5::text AS z, $6::int[] AS nested, $7::jsonb[] AS objs",
-        params: [true, 42, { a: 1 }, ["x", null, 'q"\\'], null, [[1, 2], [3, null]], [{ k: "v" }]],
+        query:
+          "SELECT $1::bool AS b, $2::int AS n, $3::jsonb AS o, $4::text[] AS a, $5::text AS z, $6::int[] AS nested, $7::jsonb[] AS objs",
+        params: [
+          true,
+          42,
+          { a: 1 },
+          ["x", null, 'q"\\'],
+          null,
+          [
+            [1, 2],
+            [3, null],
+          ],
+          [{ k: "v" }],
+        ],
       }),
     });
     const body = (await response.json()) as { rows: Record<string, unknown>[] };
     expect(body.rows[0]).toEqual({
-      b: "t", n: "42", o: '{"a": 1}', a: '{x,NULL,"q\\"\\\\"}', z: null, nested: "{{1,2},{3,NULL}}", objs: '{"{\\"k\\": \\"v\\"}"}',
+      b: "t",
+      n: "42",
+      o: '{"a": 1}',
+      a: '{x,NULL,"q\\"\\\\"}',
+      z: null,
+      nested: "{{1,2},{3,NULL}}",
+      objs: '{"{\\"k\\": \\"v\\"}"}',
     });
   });
 });

@@ -1,8 +1,9 @@
 // Never an open relay; counters count; each injected fault does what it says.
 // Timing assertions are lower bounds only.
-import WebSocket from "ws";
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { BACKENDS, eventually, startBackend, type Backend } from "./backends.js";
+import WebSocket from "ws";
+import { BACKENDS, type Backend, eventually, startBackend } from "./backends.js";
 
 async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const start = performance.now();
@@ -22,7 +23,13 @@ describe.each(BACKENDS)("local neon safety, counters and faults over $kind", ({ 
   beforeEach(async () => {
     if (skip) return;
     b.configure();
-    b.proxy.setFaults({ latencyMs: 0, wakeupDelayMs: 0, idleAfterMs: 300_000, refuseConnections: false, cutAfterMessages: 0 });
+    b.proxy.setFaults({
+      latencyMs: 0,
+      wakeupDelayMs: 0,
+      idleAfterMs: 300_000,
+      refuseConnections: false,
+      cutAfterMessages: 0,
+    });
     // Let earlier WebSocket closes land before counting.
     await eventually(() => b.proxy.counters().wsOpen === 0);
     b.proxy.resetCounters();
@@ -59,7 +66,11 @@ describe.each(BACKENDS)("local neon safety, counters and faults over $kind", ({ 
 
   test("malformed payloads, bad headers, unknown paths and preflight", async () => {
     const post = (body: string, headers: Record<string, string> = {}) =>
-      fetch(`${b.proxy.httpUrl}/sql`, { method: "POST", headers: { "Neon-Connection-String": b.db.url, ...headers }, body });
+      fetch(`${b.proxy.httpUrl}/sql`, {
+        method: "POST",
+        headers: { "Neon-Connection-String": b.db.url, ...headers },
+        body,
+      });
     const notJson = await post("{nope");
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as { message: string }).message).toMatch(/malformed JSON/);
@@ -68,7 +79,10 @@ describe.each(BACKENDS)("local neon safety, counters and faults over $kind", ({ 
     expect(((await wrongShape.json()) as { message: string }).message).toMatch(/invalid request payload/);
     const badIsolation = await post(JSON.stringify({ queries: [] }), { "Neon-Batch-Isolation-Level": "Chaos" });
     expect(badIsolation.status).toBe(400);
-    const noConn = await fetch(`${b.proxy.httpUrl}/sql`, { method: "POST", body: JSON.stringify({ query: "SELECT 1" }) });
+    const noConn = await fetch(`${b.proxy.httpUrl}/sql`, {
+      method: "POST",
+      body: JSON.stringify({ query: "SELECT 1" }),
+    });
     expect(noConn.status).toBe(400);
     const unknown = await fetch(`${b.proxy.httpUrl}/nope`);
     expect(unknown.status).toBe(404);
@@ -116,14 +130,22 @@ describe.each(BACKENDS)("local neon safety, counters and faults over $kind", ({ 
   });
 
   test("faults can be set over the JSON endpoint", async () => {
-    const set = await fetch(`${b.proxy.httpUrl}/_local-neon/faults`, { method: "POST", body: JSON.stringify({ latencyMs: 80 }) });
+    const set = await fetch(`${b.proxy.httpUrl}/_local-neon/faults`, {
+      method: "POST",
+      body: JSON.stringify({ latencyMs: 80 }),
+    });
     expect(((await set.json()) as { latencyMs: number }).latencyMs).toBe(80);
     const http = await timed(() => b.sql`SELECT 1`);
     expect(http.ms).toBeGreaterThanOrEqual(70);
-    const bad = await fetch(`${b.proxy.httpUrl}/_local-neon/faults`, { method: "POST", body: JSON.stringify({ latencyMs: "x" }) });
+    const bad = await fetch(`${b.proxy.httpUrl}/_local-neon/faults`, {
+      method: "POST",
+      body: JSON.stringify({ latencyMs: "x" }),
+    });
     expect(bad.status).toBe(400);
     await fetch(`${b.proxy.httpUrl}/_local-neon/faults`, { method: "POST", body: JSON.stringify({ reset: true }) });
-    expect(((await (await fetch(`${b.proxy.httpUrl}/_local-neon/faults`)).json()) as { latencyMs: number }).latencyMs).toBe(0);
+    expect(
+      ((await (await fetch(`${b.proxy.httpUrl}/_local-neon/faults`)).json()) as { latencyMs: number }).latencyMs,
+    ).toBe(0);
   });
 
   test("wake-up delay applies to the first connection after a suspend only", async () => {
@@ -149,7 +171,10 @@ describe.each(BACKENDS)("local neon safety, counters and faults over $kind", ({ 
     b.proxy.setFaults({ refuseConnections: true });
     await expect(b.sql`SELECT 1`).rejects.toThrow(/HTTP status 500.*Couldn't connect to compute node/);
     const client = b.newClient();
-    const outcome = await client.connect().then(() => client.query("SELECT 1")).catch((e: unknown) => e);
+    const outcome = await client
+      .connect()
+      .then(() => client.query("SELECT 1"))
+      .catch((e: unknown) => e);
     expect(String(outcome)).toMatch(/Couldn't connect to compute node|Connection terminated/);
     expect(b.proxy.counters().refused).toBe(2);
   });
@@ -159,7 +184,11 @@ describe.each(BACKENDS)("local neon safety, counters and faults over $kind", ({ 
     const client = b.newClient();
     await client.connect();
     let failure: unknown;
-    for (let i = 0; i < 10 && !failure; i++) failure = await client.query("SELECT 1").then(() => undefined, (e: unknown) => e ?? "failed");
+    for (let i = 0; i < 10 && !failure; i++)
+      failure = await client.query("SELECT 1").then(
+        () => undefined,
+        (e: unknown) => e ?? "failed",
+      );
     expect(failure).toBeDefined();
     expect(b.proxy.counters().cut).toBe(1);
     await eventually(() => b.proxy.counters().wsOpen === 0);
@@ -167,7 +196,11 @@ describe.each(BACKENDS)("local neon safety, counters and faults over $kind", ({ 
 
   test("Terminate ends the upstream connection (also on PGlite, which never closes itself)", async () => {
     const probes = async () =>
-      (await b.direct.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'terminate-probe'")).rows[0].n;
+      (
+        await b.direct.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'terminate-probe'",
+        )
+      ).rows[0].n;
     const client = b.newClient();
     await client.connect();
     await client.query("SET application_name = 'terminate-probe'");

@@ -2,7 +2,7 @@
 // Host connections use `password` (cleartext) auth and the user has a password, like
 // Neon: the driver's default pipelined connect (startup + cleartext password in one
 // flight) then works unchanged, even when something tunnels straight to this server.
-import { spawnSync, execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -59,7 +59,9 @@ function run(runAs: RunAs, file: string, args: string[]): void {
   const [cmd, cmdArgs] = runAs.command(file, args);
   const result = spawnSync(cmd, cmdArgs, { encoding: "utf8" });
   if (result.status !== 0) {
-    throw new Error(`${file.split("/").pop()} failed (exit ${result.status}): ${(result.stderr || result.stdout || "").trim()}`);
+    throw new Error(
+      `${file.split("/").pop()} failed (exit ${result.status}): ${(result.stderr || result.stdout || "").trim()}`,
+    );
   }
 }
 
@@ -88,8 +90,17 @@ export async function startPostgresCluster(opts: {
     writeFileSync(pwFile, `${CLUSTER_PASSWORD}\n`, { mode: 0o600 });
     runAs.own(root);
     run(runAs, initdb, [
-      "-D", dataDir, "-U", CLUSTER_USER, `--pwfile=${pwFile}`, "--no-sync",
-      "--auth-local=trust", "--auth-host=password", "-E", "UTF8", "--locale=C.UTF-8",
+      "-D",
+      dataDir,
+      "-U",
+      CLUSTER_USER,
+      `--pwfile=${pwFile}`,
+      "--no-sync",
+      "--auth-local=trust",
+      "--auth-host=password",
+      "-E",
+      "UTF8",
+      "--locale=C.UTF-8",
     ]);
     rmSync(pwFile, { force: true });
   } else {
@@ -103,8 +114,14 @@ export async function startPostgresCluster(opts: {
   const port = opts.port || (await findFreePort());
   opts.log(`starting PostgreSQL on 127.0.0.1:${port}`);
   run(runAs, pgCtl, [
-    "start", "-w", "-D", dataDir, "-l", logFile,
-    "-o", `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=${temporary ? "off" : "on"}`,
+    "start",
+    "-w",
+    "-D",
+    dataDir,
+    "-l",
+    logFile,
+    "-o",
+    `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=${temporary ? "off" : "on"}`,
   ]);
 
   let stopped = false;
@@ -120,7 +137,13 @@ export async function startPostgresCluster(opts: {
 
   const url = `postgres://${CLUSTER_USER}:${CLUSTER_PASSWORD}@127.0.0.1:${port}/${CLUSTER_DATABASE}`;
   if (fresh) {
-    const admin = new pg.Client({ host: "127.0.0.1", port, user: CLUSTER_USER, password: CLUSTER_PASSWORD, database: "postgres" });
+    const admin = new pg.Client({
+      host: "127.0.0.1",
+      port,
+      user: CLUSTER_USER,
+      password: CLUSTER_PASSWORD,
+      database: "postgres",
+    });
     await admin.connect();
     try {
       await admin.query(`CREATE DATABASE ${CLUSTER_DATABASE}`);

@@ -4,6 +4,7 @@ export { prismaEnv, type RunPrismaOptions, runPrisma } from "./cli.js";
 export { MigrateDeployError, migrateDeploy } from "./migrate-deploy.js";
 export { type ChildResult, runProcess } from "./process.js";
 export { redactUrl } from "./redact.js";
+export { type ParsedDatabaseUrl, parseDatabaseUrl } from "./schema-engine/pg-config.js";
 export {
   chooseSchemaEngine,
   findNativeSchemaEngine,
@@ -11,4 +12,3 @@ export {
   type SchemaEngineChoice,
   WASM_STAND_IN,
 } from "./schema-engine-path.js";
-export { type ParsedDatabaseUrl, parseDatabaseUrl } from "./schema-engine/pg-config.js";

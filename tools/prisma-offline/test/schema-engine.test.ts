@@ -5,14 +5,25 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { PrismaPg } from "@prisma/adapter-pg";
+import {
+  createDatabase,
+  databaseUrl,
+  type LocalPostgres,
+  query,
+  startLocalPostgres,
+  uniqueName,
+} from "@starter/local-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-import { createDatabase, databaseUrl, type LocalPostgres, query, startLocalPostgres, uniqueName } from "@starter/local-postgres";
+import { runPrisma } from "../src/cli.js";
 import { migrateDeploy } from "../src/migrate-deploy.js";
 import { type ChildResult, runProcess } from "../src/process.js";
-import { chooseSchemaEngine, findNativeSchemaEngine, PROJECT_ROOT as ROOT, WASM_STAND_IN } from "../src/schema-engine-path.js";
-import { runPrisma } from "../src/cli.js";
 import { parseDatabaseUrl } from "../src/schema-engine/pg-config.js";
+import {
+  chooseSchemaEngine,
+  findNativeSchemaEngine,
+  PROJECT_ROOT as ROOT,
+  WASM_STAND_IN,
+} from "../src/schema-engine-path.js";
 
 const nonEmptyLines = (text: string) => text.split("\n").filter((l) => l.trim() !== "");
 
@@ -44,7 +55,8 @@ describe("choosing the schema engine", () => {
     const root = mkdtempSync(path.join(tmpdir(), "engine-choice-"));
     roots.push(root);
     mkdirSync(path.join(root, "node_modules/@prisma/engines"), { recursive: true });
-    if (withNative) writeFileSync(path.join(root, "node_modules/@prisma/engines/schema-engine-debian-openssl-3.0.x"), "");
+    if (withNative)
+      writeFileSync(path.join(root, "node_modules/@prisma/engines/schema-engine-debian-openssl-3.0.x"), "");
     return root;
   };
   afterAll(() => {
@@ -96,7 +108,14 @@ describe("Prisma CLI through the stand-in", () => {
     expect(script.code).toBe(0);
     expect(script.stdout).toContain('CREATE TABLE "users"');
 
-    const inSync = await prisma(["migrate", "diff", "--from-config-datasource", "--to-schema", "prisma/schema.prisma", "--exit-code"]);
+    const inSync = await prisma([
+      "migrate",
+      "diff",
+      "--from-config-datasource",
+      "--to-schema",
+      "prisma/schema.prisma",
+      "--exit-code",
+    ]);
     expect(inSync.code).toBe(0);
     expect(inSync.stdout).toContain("No difference detected.");
 
@@ -106,9 +125,20 @@ describe("Prisma CLI through the stand-in", () => {
   });
 
   it("migrate diff from the migrations folder uses a temporary shadow database and drops it", async () => {
-    const r = await prisma(["migrate", "diff", "--from-migrations", "prisma/migrations", "--to-schema", "prisma/schema.prisma", "--exit-code"]);
+    const r = await prisma([
+      "migrate",
+      "diff",
+      "--from-migrations",
+      "prisma/migrations",
+      "--to-schema",
+      "prisma/schema.prisma",
+      "--exit-code",
+    ]);
     expect(r.code).toBe(0);
-    const shadows = await query(pgServer.url, "SELECT datname FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db_%'");
+    const shadows = await query(
+      pgServer.url,
+      "SELECT datname FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db_%'",
+    );
     expect(shadows).toEqual([]);
   });
 });
@@ -137,7 +167,7 @@ describe('the "char" (oid 18) column type', () => {
     }
   });
 
-  it("introspection of a table with a \"char\" column works end to end (db pull)", async () => {
+  it('introspection of a table with a "char" column works end to end (db pull)', async () => {
     const url = await createDatabase(pgServer.url, uniqueName("engine_char"));
     await query(url, `CREATE TABLE flags (id int PRIMARY KEY, kind "char" NOT NULL DEFAULT 'a')`);
     const r = await runPrisma(["db", "pull", "--print"], { quiet: true, env: { DIRECT_URL: url } });
@@ -166,11 +196,14 @@ describe("JSON-RPC over stdio", () => {
   };
 
   it("answers each request by id, and -32601 for unknown methods", async () => {
-    const responses = await rpc(["--datamodels", "prisma/schema.prisma", "--datasource", JSON.stringify({ url: migratedUrl })], [
-      { id: 1, method: "getDatabaseVersion" },
-      { id: 2, method: "diagnoseMigrationHistory", params: history },
-      { id: 3, method: "noSuchMethod", params: {} },
-    ]);
+    const responses = await rpc(
+      ["--datamodels", "prisma/schema.prisma", "--datasource", JSON.stringify({ url: migratedUrl })],
+      [
+        { id: 1, method: "getDatabaseVersion" },
+        { id: 2, method: "diagnoseMigrationHistory", params: history },
+        { id: 3, method: "noSuchMethod", params: {} },
+      ],
+    );
     expect(responses.map((r) => r.id)).toEqual([1, 2, 3]);
     expect(responses[0]!.result).toMatch(/^PostgreSQL 1\d/);
     expect(responses[1]!.result).toMatchObject({ hasMigrationsTable: true, failedMigrationNames: [] });
@@ -182,7 +215,10 @@ describe("JSON-RPC over stdio", () => {
       const baseDir = path.join(ROOT, "prisma/migrations");
       return {
         baseDir,
-        lockfile: { path: "migration_lock.toml", content: readFileSync(path.join(baseDir, "migration_lock.toml"), "utf8") },
+        lockfile: {
+          path: "migration_lock.toml",
+          content: readFileSync(path.join(baseDir, "migration_lock.toml"), "utf8"),
+        },
         shadowDbInitScript: "",
         migrationDirectories: readdirSync(baseDir, { withFileTypes: true })
           .filter((d) => d.isDirectory())
@@ -199,13 +235,20 @@ describe("JSON-RPC over stdio", () => {
     };
     const schemaFile = path.join(ROOT, "prisma/schema.prisma");
     const evaluate = async (content: string) => {
-      const [response] = await rpc(["--datamodels", schemaFile, "--datasource", JSON.stringify({ url: migratedUrl })], [
-        {
-          id: 1,
-          method: "evaluateDataLoss",
-          params: { migrationsList: migrationsList(), schema: { files: [{ path: schemaFile, content }] }, filters: history.filters },
-        },
-      ]);
+      const [response] = await rpc(
+        ["--datamodels", schemaFile, "--datasource", JSON.stringify({ url: migratedUrl })],
+        [
+          {
+            id: 1,
+            method: "evaluateDataLoss",
+            params: {
+              migrationsList: migrationsList(),
+              schema: { files: [{ path: schemaFile, content }] },
+              filters: history.filters,
+            },
+          },
+        ],
+      );
       return response!;
     };
 
@@ -225,7 +268,10 @@ describe("JSON-RPC over stdio", () => {
   });
 
   it("reports the adapter's own error, not an opaque 'External error id#N'", async () => {
-    const [response] = await rpc(["--datamodels", "prisma/schema.prisma"], [{ id: 1, method: "diagnoseMigrationHistory", params: history }]);
+    const [response] = await rpc(
+      ["--datamodels", "prisma/schema.prisma"],
+      [{ id: 1, method: "diagnoseMigrationHistory", params: history }],
+    );
     expect(response!.error?.data?.message).toMatch(/No datasource URL/);
   });
 });
@@ -233,7 +279,10 @@ describe("JSON-RPC over stdio", () => {
 describe("native `cli` subcommand protocol", () => {
   const runEngine = (url: string, command: string): Promise<ChildResult> =>
     runProcess(WASM_STAND_IN, ["--datasource", JSON.stringify({ url }), "cli", command], { env: ENGINE_ENV });
-  const logLines = (stderr: string) => nonEmptyLines(stderr).map((l) => JSON.parse(l) as { level: string; target: string; fields: Record<string, string> });
+  const logLines = (stderr: string) =>
+    nonEmptyLines(stderr).map(
+      (l) => JSON.parse(l) as { level: string; target: string; fields: Record<string, string> },
+    );
 
   it("reports a missing database as P1003, then creates and drops it", async () => {
     const url = databaseUrl(pgServer.url, uniqueName("engine_cli"));

@@ -11,11 +11,15 @@ runReliabilityCommand("reliability:fuzz", async (stack, say) => {
   say(`sending ${requests} generated requests, seed ${seed} (replay: --seed ${seed})`);
   const r = await runFuzz(stack, { seed, requests, concurrency, deadlineMs });
   say(`${r.requests} requests in ${(r.ms / 1000).toFixed(1)} s, statuses ${JSON.stringify(r.byStatus)}`);
-  for (const f of r.failures.slice(0, 10)) say(`failure #${f.index}: ${f.status} for ${f.method} ${f.path} ${f.bodyStart ?? ""}`);
+  for (const f of r.failures.slice(0, 10))
+    say(`failure #${f.index}: ${f.status} for ${f.method} ${f.path} ${f.bodyStart ?? ""}`);
   say(`5xx or no response: ${r.failures.length}; healthy afterwards: ${r.healthyAfter}`);
   say(`Postgres backends: ${r.backendsBefore} before, ${r.backendsAfter} after`);
   return (
-    r.requests === requests && r.failures.length === 0 && r.healthyAfter && r.backendsAfter <= r.backendsBefore &&
+    r.requests === requests &&
+    r.failures.length === 0 &&
+    r.healthyAfter &&
+    r.backendsAfter <= r.backendsBefore &&
     r.invariants.driftedCounters === 0
   );
 });

@@ -17,8 +17,22 @@ export interface FuzzContext {
 }
 
 const SQL_LIKE = [
-  "' OR '1'='1", "'; DROP TABLE users; --", "1; SELECT pg_sleep(10)", "\" OR \"\"=\"", "%", "_", "%_%", "\\",
-  "' UNION SELECT email FROM users --", "$1", "::uuid", "NULL", "null", "undefined", "__proto__", "constructor",
+  "' OR '1'='1",
+  "'; DROP TABLE users; --",
+  "1; SELECT pg_sleep(10)",
+  '" OR ""="',
+  "%",
+  "_",
+  "%_%",
+  "\\",
+  "' UNION SELECT email FROM users --",
+  "$1",
+  "::uuid",
+  "NULL",
+  "null",
+  "undefined",
+  "__proto__",
+  "constructor",
 ];
 
 /** Strings that have broken parsers and databases before. */
@@ -53,14 +67,19 @@ const apiShapedBody = fc
 /** [[[…]]] or {"a":{"a":…}} up to a depth the body limit still lets through. */
 const deeplyNested = fc
   .tuple(fc.integer({ min: 100, max: 30_000 }), fc.boolean())
-  .map(([depth, arrays]) => (arrays ? "[".repeat(depth) + "]".repeat(depth) : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`));
+  .map(([depth, arrays]) =>
+    arrays ? "[".repeat(depth) + "]".repeat(depth) : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`,
+  );
 
 const body = fc.oneof(
   { weight: 4, arbitrary: apiShapedBody },
   { weight: 2, arbitrary: fc.json({ maxDepth: 6 }) },
   { weight: 1, arbitrary: deeplyNested },
   { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 200 }) }, // not JSON at all
-  { weight: 1, arbitrary: fc.integer({ min: 60_000, max: 80_000 }).map((n) => JSON.stringify({ title: "t".repeat(n) })) },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 60_000, max: 80_000 }).map((n) => JSON.stringify({ title: "t".repeat(n) })),
+  },
 );
 
 const segment = (ctx: FuzzContext) =>
@@ -74,8 +93,14 @@ const segment = (ctx: FuzzContext) =>
 const queryString = fc
   .array(
     fc.tuple(
-      fc.oneof(fc.constantFrom("limit", "cursor", "q", "authorId", "status", "role", "transport"), fc.string({ maxLength: 10 })),
-      fc.oneof(fc.constantFrom("0", "1", "100", "101", "-1", "1e3", "NaN", "PUBLISHED", "http"), nastyString.map((s) => s.slice(0, 300))),
+      fc.oneof(
+        fc.constantFrom("limit", "cursor", "q", "authorId", "status", "role", "transport"),
+        fc.string({ maxLength: 10 }),
+      ),
+      fc.oneof(
+        fc.constantFrom("0", "1", "100", "101", "-1", "1e3", "NaN", "PUBLISHED", "http"),
+        nastyString.map((s) => s.slice(0, 300)),
+      ),
     ),
     { maxLength: 4 },
   )
@@ -96,15 +121,29 @@ const path = (ctx: FuzzContext) =>
     .map(([p, q]) => p + q);
 
 // Header values a client can send: visible ASCII and spaces (fetch refuses CR, LF and NUL).
-const headerValue = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 300 });
+const headerValue = fc.string({
+  unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+  maxLength: 300,
+});
 const headerName = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/);
 
 const headers = (ctx: FuzzContext) =>
   fc
     .record(
       {
-        authorization: fc.oneof(fc.constant(`Bearer ${ctx.token}`), headerValue.map((v) => `Bearer ${v}`), headerValue),
-        "content-type": fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data", "application/problem+json"),
+        authorization: fc.oneof(
+          fc.constant(`Bearer ${ctx.token}`),
+          headerValue.map((v) => `Bearer ${v}`),
+          headerValue,
+        ),
+        "content-type": fc.constantFrom(
+          "application/json",
+          "application/json; charset=utf-8",
+          "text/plain",
+          "application/x-www-form-urlencoded",
+          "multipart/form-data",
+          "application/problem+json",
+        ),
         "idempotency-key": headerValue,
         origin: fc.constantFrom("https://evil.example", "null", "https://app.example.test"),
         accept: headerValue,
@@ -117,7 +156,12 @@ const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "PU
 
 /** Anything at all: random method, path, headers and body. */
 const anyRequest = (ctx: FuzzContext) =>
-  fc.record({ method: fc.constantFrom(...METHODS), path: path(ctx), headers: headers(ctx), body: fc.option(body, { nil: undefined }) });
+  fc.record({
+    method: fc.constantFrom(...METHODS),
+    path: path(ctx),
+    headers: headers(ctx),
+    body: fc.option(body, { nil: undefined }),
+  });
 
 // Bodies for one route: mostly valid values with a nasty one here and there, so requests get
 // past validation and the fuzzed strings reach Postgres.
@@ -125,7 +169,11 @@ const mostly = <T, U>(valid: fc.Arbitrary<T>, other: fc.Arbitrary<U>) =>
   fc.oneof({ weight: 3, arbitrary: valid }, { weight: 1, arbitrary: other });
 const text = (max: number) => mostly(fc.string({ unit: "binary", minLength: 1, maxLength: max }), nastyString);
 const userBody = fc.record(
-  { email: mostly(fc.emailAddress(), nastyString), name: text(200), role: mostly(fc.constantFrom("USER", "ADMIN"), jsonScalar) },
+  {
+    email: mostly(fc.emailAddress(), nastyString),
+    name: text(200),
+    role: mostly(fc.constantFrom("USER", "ADMIN"), jsonScalar),
+  },
   { requiredKeys: ["email"] },
 );
 const postBody = (ctx: FuzzContext) =>
@@ -138,7 +186,8 @@ const postBody = (ctx: FuzzContext) =>
     },
     { requiredKeys: ["title", "authorId"] },
   );
-const patchBody = (ctx: FuzzContext) => fc.oneof(userBody, postBody(ctx)).map((b) => ({ ...b, email: undefined, authorId: undefined }));
+const patchBody = (ctx: FuzzContext) =>
+  fc.oneof(userBody, postBody(ctx)).map((b) => ({ ...b, email: undefined, authorId: undefined }));
 
 /** A real route with the token and a JSON content type. */
 const routeRequest = (ctx: FuzzContext) =>
@@ -149,25 +198,47 @@ const routeRequest = (ctx: FuzzContext) =>
         fc.tuple(fc.constant("GET"), fc.constant("/posts"), fc.constant(undefined)),
         fc.tuple(fc.constant("POST"), fc.constant("/users"), userBody),
         fc.tuple(fc.constant("POST"), fc.constant("/posts"), postBody(ctx)),
-        fc.tuple(fc.constant("GET"), segment(ctx).map((id) => `/users/${id}`), fc.constant(undefined)),
-        fc.tuple(fc.constant("PATCH"), segment(ctx).map((id) => `/users/${id}`), patchBody(ctx)),
-        fc.tuple(fc.constant("PATCH"), segment(ctx).map((id) => `/posts/${id}`), patchBody(ctx)),
-        fc.tuple(fc.constant("POST"), segment(ctx).map((id) => `/posts/${id}/move`), fc.record({ authorId: mostly(fc.uuid(), nastyString) })),
-        fc.tuple(fc.constant("DELETE"), segment(ctx).map((id) => `/posts/${id}`), fc.constant(undefined)),
+        fc.tuple(
+          fc.constant("GET"),
+          segment(ctx).map((id) => `/users/${id}`),
+          fc.constant(undefined),
+        ),
+        fc.tuple(
+          fc.constant("PATCH"),
+          segment(ctx).map((id) => `/users/${id}`),
+          patchBody(ctx),
+        ),
+        fc.tuple(
+          fc.constant("PATCH"),
+          segment(ctx).map((id) => `/posts/${id}`),
+          patchBody(ctx),
+        ),
+        fc.tuple(
+          fc.constant("POST"),
+          segment(ctx).map((id) => `/posts/${id}/move`),
+          fc.record({ authorId: mostly(fc.uuid(), nastyString) }),
+        ),
+        fc.tuple(
+          fc.constant("DELETE"),
+          segment(ctx).map((id) => `/posts/${id}`),
+          fc.constant(undefined),
+        ),
       ),
       queryString,
       fc.option(headerValue, { nil: undefined }),
     )
-    .map(([[method, route, json], query, idempotencyKey]): FuzzRequest => ({
-      method,
-      path: route + query,
-      headers: {
-        authorization: `Bearer ${ctx.token}`,
-        "content-type": "application/json",
-        ...(idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey }),
-      },
-      body: json === undefined ? undefined : JSON.stringify(json),
-    }));
+    .map(
+      ([[method, route, json], query, idempotencyKey]): FuzzRequest => ({
+        method,
+        path: route + query,
+        headers: {
+          authorization: `Bearer ${ctx.token}`,
+          "content-type": "application/json",
+          ...(idempotencyKey === undefined ? {} : { "idempotency-key": idempotencyKey }),
+        },
+        body: json === undefined ? undefined : JSON.stringify(json),
+      }),
+    );
 
 export const fuzzRequest = (ctx: FuzzContext): fc.Arbitrary<FuzzRequest> =>
   fc

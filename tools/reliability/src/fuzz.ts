@@ -2,7 +2,7 @@
 // Worker must still be healthy and hold no extra Postgres backends.
 import { settleBackends } from "./backends.js";
 import { runBounded } from "./bounded.js";
-import { sampleRequests, type FuzzRequest } from "./fuzz-requests.js";
+import { type FuzzRequest, sampleRequests } from "./fuzz-requests.js";
 import { checkInvariants, type InvariantReport } from "./invariants.js";
 import type { WorkerUnderTest } from "./worker-under-test.js";
 
@@ -56,11 +56,16 @@ export async function runFuzz(target: WorkerUnderTest, opts: FuzzOptions): Promi
   for (let from = 0; from < opts.requests && Date.now() - started < opts.deadlineMs; from += CHUNK) {
     // Sample the whole prefix and keep this chunk: request i is the same whatever the chunking.
     const chunk = sampleRequests(ctx, opts.seed, Math.min(from + CHUNK, opts.requests)).slice(from);
-    const run = await runBounded(chunk.length, opts.concurrency, opts.deadlineMs - (Date.now() - started), async (i) => {
-      const status = await send(target.origin, chunk[i]!);
-      byStatus[status] = (byStatus[status] ?? 0) + 1;
-      if (!/^[1-4]\d\d$/.test(status)) failures.push(describe(from + i, status, chunk[i]!));
-    });
+    const run = await runBounded(
+      chunk.length,
+      opts.concurrency,
+      opts.deadlineMs - (Date.now() - started),
+      async (i) => {
+        const status = await send(target.origin, chunk[i]!);
+        byStatus[status] = (byStatus[status] ?? 0) + 1;
+        if (!/^[1-4]\d\d$/.test(status)) failures.push(describe(from + i, status, chunk[i]!));
+      },
+    );
     sent += run.done;
   }
   const ms = Date.now() - started;
@@ -80,7 +85,12 @@ export async function runFuzz(target: WorkerUnderTest, opts: FuzzOptions): Promi
 
 async function send(origin: string, r: FuzzRequest): Promise<string> {
   try {
-    const res = await fetch(`${origin}${r.path}`, { method: r.method, headers: r.headers, body: r.body, redirect: "manual" });
+    const res = await fetch(`${origin}${r.path}`, {
+      method: r.method,
+      headers: r.headers,
+      body: r.body,
+      redirect: "manual",
+    });
     await res.arrayBuffer();
     return String(res.status);
   } catch (error) {

@@ -9,12 +9,19 @@ runReliabilityCommand("reliability:load", async (stack, say) => {
   const deadlineMs = intFlag("max-seconds", 900) * 1000;
   say(`sending ${requests} requests at concurrency ${concurrency} (stops after ${deadlineMs / 1000} s)`);
   const r = await runLoad(stack, { requests, concurrency, deadlineMs });
-  say(`${r.requests} requests in ${(r.ms / 1000).toFixed(1)} s (${Math.round((r.requests * 1000) / r.ms)} req/s), statuses ${JSON.stringify(r.byStatus)}`);
+  say(
+    `${r.requests} requests in ${(r.ms / 1000).toFixed(1)} s (${Math.round((r.requests * 1000) / r.ms)} req/s), statuses ${JSON.stringify(r.byStatus)}`,
+  );
   say(`unexpected: ${r.unexpected}${r.examples.length ? ` — ${r.examples.join("; ")}` : ""}`);
   say(`Postgres backends: ${r.backendsBefore} before, ${r.backendsAfter} after`);
-  say(`invariants: ${r.invariants.driftedCounters} drifted post counters, ${r.invariants.orphanPosts} orphan posts, ${r.invariants.posts} posts`);
+  say(
+    `invariants: ${r.invariants.driftedCounters} drifted post counters, ${r.invariants.orphanPosts} orphan posts, ${r.invariants.posts} posts`,
+  );
   return (
-    r.requests === requests && r.unexpected === 0 && r.backendsAfter <= r.backendsBefore &&
-    r.invariants.driftedCounters === 0 && r.invariants.orphanPosts === 0
+    r.requests === requests &&
+    r.unexpected === 0 &&
+    r.backendsAfter <= r.backendsBefore &&
+    r.invariants.driftedCounters === 0 &&
+    r.invariants.orphanPosts === 0
   );
 });

@@ -37,16 +37,40 @@ function plan(i: number, authors: string[], auth: Record<string, string>): Plann
   const author = authors[i % authors.length]!;
   const json = (method: string, body: unknown): RequestInit => ({ method, headers: auth, body: JSON.stringify(body) });
   switch (i % 10) {
-    case 0: return { label: "GET /health (ws)", path: "/health", expect: 200 };
-    case 1: return { label: "GET /health (http)", path: "/health?transport=http", expect: 200 };
-    case 2: return { label: "GET /users", path: "/users?limit=10", expect: 200 };
-    case 3: return { label: "GET /users/:id", path: `/users/${author}`, expect: 200 };
-    case 4: return { label: "GET /users/:unknown", path: `/users/${crypto.randomUUID()}`, expect: 404 };
-    case 5: return { label: "GET /posts", path: `/posts?authorId=${author}&limit=5`, expect: 200 };
+    case 0:
+      return { label: "GET /health (ws)", path: "/health", expect: 200 };
+    case 1:
+      return { label: "GET /health (http)", path: "/health?transport=http", expect: 200 };
+    case 2:
+      return { label: "GET /users", path: "/users?limit=10", expect: 200 };
+    case 3:
+      return { label: "GET /users/:id", path: `/users/${author}`, expect: 200 };
+    case 4:
+      return { label: "GET /users/:unknown", path: `/users/${crypto.randomUUID()}`, expect: 404 };
+    case 5:
+      return { label: "GET /posts", path: `/posts?authorId=${author}&limit=5`, expect: 200 };
     case 6:
-    case 7: return { label: "POST /posts (ws tx)", path: "/posts", init: json("POST", { title: `load ${i}`, authorId: author }), expect: 201 };
-    case 8: return { label: "POST /users", path: "/users", init: json("POST", { email: `load-${i}-${crypto.randomUUID()}@example.test` }), expect: 201 };
-    default: return { label: "PATCH /users/:id", path: `/users/${author}`, init: json("PATCH", { name: `n${i}` }), expect: 200 };
+    case 7:
+      return {
+        label: "POST /posts (ws tx)",
+        path: "/posts",
+        init: json("POST", { title: `load ${i}`, authorId: author }),
+        expect: 201,
+      };
+    case 8:
+      return {
+        label: "POST /users",
+        path: "/users",
+        init: json("POST", { email: `load-${i}-${crypto.randomUUID()}@example.test` }),
+        expect: 201,
+      };
+    default:
+      return {
+        label: "PATCH /users/:id",
+        path: `/users/${author}`,
+        init: json("PATCH", { name: `n${i}` }),
+        expect: 200,
+      };
   }
 }
 
@@ -55,7 +79,9 @@ export async function runLoad(target: WorkerUnderTest, opts: LoadOptions): Promi
   const authors: string[] = [];
   for (let a = 0; a < 8; a++) {
     const res = await fetch(`${target.origin}/users`, {
-      method: "POST", headers: auth, body: JSON.stringify({ email: `author-${a}-${crypto.randomUUID()}@example.test` }),
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ email: `author-${a}-${crypto.randomUUID()}@example.test` }),
     });
     if (res.status !== 201) throw new Error(`creating an author: HTTP ${res.status}`);
     authors.push(((await res.json()) as { id: string }).id);
@@ -95,4 +121,3 @@ export async function runLoad(target: WorkerUnderTest, opts: LoadOptions): Promi
     invariants: await checkInvariants(target.db),
   };
 }
-

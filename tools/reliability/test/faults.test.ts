@@ -27,7 +27,13 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => target?.stop());
 beforeEach(async () => {
-  target.stack.neon.setFaults({ refuseConnections: false, wakeupDelayMs: 0, idleAfterMs: 300_000, cutAfterMessages: 0, latencyMs: 0 });
+  target.stack.neon.setFaults({
+    refuseConnections: false,
+    wakeupDelayMs: 0,
+    idleAfterMs: 300_000,
+    cutAfterMessages: 0,
+    latencyMs: 0,
+  });
   await untilNoOpenSockets(target);
 });
 
@@ -43,7 +49,11 @@ describe("the database refuses connections", () => {
     target.stack.neon.setFaults({ refuseConnections: true });
     for (const [transport, method, path, json] of requests()) {
       const res = await timedCall(target, method, path, json);
-      expect({ transport, status: res.status, retryAfter: res.retryAfter }).toEqual({ transport, status: 503, retryAfter: "5" });
+      expect({ transport, status: res.status, retryAfter: res.retryAfter }).toEqual({
+        transport,
+        status: 503,
+        retryAfter: "5",
+      });
       expect(res.contentType).toBe("application/problem+json");
       expect(res.ms).toBeLessThan(TIMEOUT_MS);
     }
@@ -56,9 +66,14 @@ describe("the database never answers (a compute that does not wake)", () => {
     target.stack.neon.setFaults({ wakeupDelayMs, idleAfterMs: 0 });
     const started = Date.now();
     const healthCall = timedCall(target, "GET", "/health?transport=ws");
-    const results = await Promise.all(requests().map(([, method, path, json]) => timedCall(target, method, path, json)));
+    const results = await Promise.all(
+      requests().map(([, method, path, json]) => timedCall(target, method, path, json)),
+    );
     for (const [i, res] of results.entries()) {
-      expect({ transport: requests()[i]![0], status: res.status, retryAfter: res.retryAfter }).toMatchObject({ status: 503, retryAfter: "5" });
+      expect({ transport: requests()[i]![0], status: res.status, retryAfter: res.retryAfter }).toMatchObject({
+        status: 503,
+        retryAfter: "5",
+      });
       expect(res.ms).toBeGreaterThanOrEqual(TIMEOUT_MS * 0.9);
       expect(res.ms).toBeLessThan(TIMEOUT_MS + 3_000);
     }
@@ -90,12 +105,18 @@ describe("a connection cut inside POST /posts's transaction", () => {
   it("rolls back: 503 and 0 partial writes, postCount equal to the posts, wherever the cut lands", async () => {
     const authorId = await createAuthor(target); // no posts yet
     const inserted = async () =>
-      (await target.db.query<{ n: number }>(`SELECT n_tup_ins::int AS n FROM pg_stat_user_tables WHERE relname = 'posts'`)).rows[0]!.n;
+      (
+        await target.db.query<{ n: number }>(
+          `SELECT n_tup_ins::int AS n FROM pg_stat_user_tables WHERE relname = 'posts'`,
+        )
+      ).rows[0]!.n;
     const postsOf = async () =>
-      (await target.db.query<{ posts: number; counter: number }>(
-        `SELECT (SELECT count(*)::int FROM posts WHERE author_id = $1) AS posts, post_count AS counter FROM users WHERE id = $1`,
-        [authorId],
-      )).rows[0]!;
+      (
+        await target.db.query<{ posts: number; counter: number }>(
+          `SELECT (SELECT count(*)::int FROM posts WHERE author_id = $1) AS posts, post_count AS counter FROM users WHERE id = $1`,
+          [authorId],
+        )
+      ).rows[0]!;
     let created = 0;
     let cutAfterInsert = 0;
     // Cut after 1, 2, … client messages until the request gets through: every earlier attempt

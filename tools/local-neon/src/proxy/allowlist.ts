@@ -19,10 +19,12 @@ export function splitHostPort(address: string): { host: string; port: number } {
 export class Allowlist {
   private readonly allowed: Set<string>;
   constructor(entries: string[]) {
-    this.allowed = new Set(entries.map((entry) => {
-      const { host, port } = splitHostPort(entry);
-      return normalizeHostPort(host, port);
-    }));
+    this.allowed = new Set(
+      entries.map((entry) => {
+        const { host, port } = splitHostPort(entry);
+        return normalizeHostPort(host, port);
+      }),
+    );
   }
   allows(host: string, port: number | string | undefined): boolean {
     return this.allowed.has(normalizeHostPort(host, port));

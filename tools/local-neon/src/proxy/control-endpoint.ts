@@ -4,7 +4,7 @@
 // POST /_local-neon/faults       → merge a partial faults object (JSON body); {"reset":true} → all off
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CounterSet } from "./counters.js";
-import { parseFaults, type LocalNeonFaults } from "./faults.js";
+import { type LocalNeonFaults, parseFaults } from "./faults.js";
 import { readBody, sendJson } from "./http-util.js";
 
 export const CONTROL_PREFIX = "/_local-neon/";
@@ -16,7 +16,12 @@ export interface ControlContext {
   resetFaults(): void;
 }
 
-export async function handleControl(req: IncomingMessage, res: ServerResponse, path: string, ctx: ControlContext): Promise<void> {
+export async function handleControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  ctx: ControlContext,
+): Promise<void> {
   const route = `${req.method} ${path}`;
   if (route === "GET /_local-neon/stats") return sendJson(res, 200, ctx.counters.snapshot());
   if (route === "POST /_local-neon/stats/reset") {

@@ -34,8 +34,17 @@ export class CounterSet {
 
   static zero(): LocalNeonCounters {
     return {
-      wsOpened: 0, wsClosed: 0, wsOpen: 0, upstreamOpen: 0, httpRequests: 0, roundTrips: 0,
-      wsRoundTrips: 0, httpRoundTrips: 0, refused: 0, wakeups: 0, cut: 0,
+      wsOpened: 0,
+      wsClosed: 0,
+      wsOpen: 0,
+      upstreamOpen: 0,
+      httpRequests: 0,
+      roundTrips: 0,
+      wsRoundTrips: 0,
+      httpRoundTrips: 0,
+      refused: 0,
+      wakeups: 0,
+      cut: 0,
     };
   }
 

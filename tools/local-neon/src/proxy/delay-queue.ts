@@ -22,11 +22,14 @@ export class DelayQueue {
 
   private arm(): void {
     if (this.timer || this.items.length === 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const now = Date.now();
-      while (this.items.length && this.items[0]!.due <= now) this.items.shift()!.run();
-      this.arm();
-    }, Math.max(0, this.items[0]!.due - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        const now = Date.now();
+        while (this.items.length && this.items[0]!.due <= now) this.items.shift()!.run();
+        this.arm();
+      },
+      Math.max(0, this.items[0]!.due - Date.now()),
+    );
   }
 }

@@ -28,7 +28,8 @@ export const NO_FAULTS: LocalNeonFaults = {
 
 /** Validates a partial fault object (from code or from the JSON endpoint). */
 export function parseFaults(input: unknown): Partial<LocalNeonFaults> {
-  if (typeof input !== "object" || input === null || Array.isArray(input)) throw new Error("faults must be a JSON object");
+  if (typeof input !== "object" || input === null || Array.isArray(input))
+    throw new Error("faults must be a JSON object");
   const out: Partial<LocalNeonFaults> = {};
   for (const [key, value] of Object.entries(input)) {
     switch (key) {
@@ -36,7 +37,8 @@ export function parseFaults(input: unknown): Partial<LocalNeonFaults> {
       case "wakeupDelayMs":
       case "idleAfterMs":
       case "cutAfterMessages":
-        if (typeof value !== "number" || !Number.isFinite(value) || value < 0) throw new Error(`${key} must be a number >= 0`);
+        if (typeof value !== "number" || !Number.isFinite(value) || value < 0)
+          throw new Error(`${key} must be a number >= 0`);
         out[key] = value;
         break;
       case "refuseConnections":

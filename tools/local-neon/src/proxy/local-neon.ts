@@ -4,7 +4,7 @@
 import type { AddressInfo } from "node:net";
 import { Allowlist, normalizeHostPort } from "./allowlist.js";
 import { CounterSet, type LocalNeonCounters } from "./counters.js";
-import { ComputeActivity, NO_FAULTS, parseFaults, type LocalNeonFaults } from "./faults.js";
+import { ComputeActivity, type LocalNeonFaults, NO_FAULTS, parseFaults } from "./faults.js";
 import { PgTypeCatalog } from "./pg-type-catalog.js";
 import { createLocalNeonServer } from "./server.js";
 
@@ -50,7 +50,10 @@ export async function startLocalNeon(opts: StartLocalNeonOptions): Promise<Local
 
   let faults: LocalNeonFaults = { ...NO_FAULTS, ...parseFaults(opts.faults ?? {}) };
   const counters = new CounterSet();
-  const activity = new ComputeActivity(() => faults, () => counters.add("wakeups"));
+  const activity = new ComputeActivity(
+    () => faults,
+    () => counters.add("wakeups"),
+  );
   const allowlist = new Allowlist([normalizeHostPort(upstreamHost, upstreamPort), ...(opts.allow ?? [])]);
 
   const { server, wss } = createLocalNeonServer({

@@ -6,7 +6,13 @@
 import type { JsonValue } from "./params.js";
 
 export const OID = {
-  bool: 16, int2: 21, int4: 23, float4: 700, float8: 701, json: 114, jsonb: 3802,
+  bool: 16,
+  int2: 21,
+  int4: 23,
+  float4: 700,
+  float8: 701,
+  json: 114,
+  jsonb: 3802,
 } as const;
 
 export interface PgTypeInfo {

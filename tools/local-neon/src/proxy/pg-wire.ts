@@ -36,7 +36,8 @@ export class MessageReader {
       const message = this.untyped ? this.readUntyped() : this.readTyped();
       if (!message) break;
       messages.push(message);
-      if (message.type === "" && message.body.length >= 4 && message.body.readInt32BE(0) === PROTOCOL_V3) this.untyped = false;
+      if (message.type === "" && message.body.length >= 4 && message.body.readInt32BE(0) === PROTOCOL_V3)
+        this.untyped = false;
     }
     return messages;
   }
@@ -116,13 +117,20 @@ export function saslResponse(response: string): Buffer {
 }
 
 export function errorResponse(fields: { severity: string; code: string; message: string }): Buffer {
-  return typedMessage("E", Buffer.concat([
-    Buffer.from("S"), cstring(fields.severity),
-    Buffer.from("V"), cstring(fields.severity),
-    Buffer.from("C"), cstring(fields.code),
-    Buffer.from("M"), cstring(fields.message),
-    Buffer.from([0]),
-  ]));
+  return typedMessage(
+    "E",
+    Buffer.concat([
+      Buffer.from("S"),
+      cstring(fields.severity),
+      Buffer.from("V"),
+      cstring(fields.severity),
+      Buffer.from("C"),
+      cstring(fields.code),
+      Buffer.from("M"),
+      cstring(fields.message),
+      Buffer.from([0]),
+    ]),
+  );
 }
 
 /** Reads the 'M' (message) field of an ErrorResponse body. */

@@ -2,17 +2,19 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import { splitHostPort, type Allowlist } from "./allowlist.js";
-import { CONTROL_PREFIX, handleControl, type ControlContext } from "./control-endpoint.js";
+import { type Allowlist, splitHostPort } from "./allowlist.js";
+import { CONTROL_PREFIX, type ControlContext, handleControl } from "./control-endpoint.js";
 import { sendJson } from "./http-util.js";
 import { handleSql, type SqlContext } from "./sql-over-http.js";
 import { runTunnel, type TunnelContext } from "./websocket-tunnel.js";
 
-export type ServerContext = SqlContext & TunnelContext & ControlContext & {
-  allowlist: Allowlist;
-  /** host:port used when a WebSocket URL carries no ?address= */
-  defaultAddress: { host: string; port: number };
-};
+export type ServerContext = SqlContext &
+  TunnelContext &
+  ControlContext & {
+    allowlist: Allowlist;
+    /** host:port used when a WebSocket URL carries no ?address= */
+    defaultAddress: { host: string; port: number };
+  };
 
 // Neon answers the browser preflight for /sql with these.
 const PREFLIGHT_HEADERS = {

@@ -9,7 +9,7 @@ import type { CounterSet } from "./counters.js";
 import type { ComputeActivity, LocalNeonFaults } from "./faults.js";
 import { BodyTooLargeError, readBody, sendJson } from "./http-util.js";
 import { pgTextToJson, type TypeLookup } from "./neon-json.js";
-import { toPgTextParam, type JsonValue } from "./params.js";
+import { type JsonValue, toPgTextParam } from "./params.js";
 import type { PgTypeCatalog } from "./pg-type-catalog.js";
 
 export interface SqlContext {
@@ -41,14 +41,32 @@ type Payload = { kind: "single"; query: QueryData } | { kind: "batch"; queries: 
 
 /** A client-facing failure: HTTP status plus Neon's error JSON. */
 class SqlHttpError extends Error {
-  constructor(readonly status: number, message: string, readonly fields: Partial<Record<ErrorField, string>> = {}) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly fields: Partial<Record<ErrorField, string>> = {},
+  ) {
     super(message);
   }
 }
 
 const ERROR_FIELDS = [
-  "code", "detail", "hint", "position", "internalPosition", "internalQuery", "severity", "where",
-  "schema", "table", "column", "dataType", "constraint", "file", "line", "routine",
+  "code",
+  "detail",
+  "hint",
+  "position",
+  "internalPosition",
+  "internalQuery",
+  "severity",
+  "where",
+  "schema",
+  "table",
+  "column",
+  "dataType",
+  "constraint",
+  "file",
+  "line",
+  "routine",
 ] as const;
 type ErrorField = (typeof ERROR_FIELDS)[number];
 
@@ -70,11 +88,13 @@ function fromDatabaseError(error: unknown): SqlHttpError | undefined {
 }
 
 function parseQueryData(value: unknown, where: string): QueryData {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`${where} must be an object`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new Error(`${where} must be an object`);
   const { query, params, arrayMode } = value as Record<string, unknown>;
   if (typeof query !== "string") throw new Error(`${where}.query must be a string`);
   if (params !== undefined && !Array.isArray(params)) throw new Error(`${where}.params must be an array`);
-  if (arrayMode !== undefined && arrayMode !== null && typeof arrayMode !== "boolean") throw new Error(`${where}.arrayMode must be a boolean`);
+  if (arrayMode !== undefined && arrayMode !== null && typeof arrayMode !== "boolean")
+    throw new Error(`${where}.arrayMode must be a boolean`);
   return {
     query,
     params: ((params ?? []) as JsonValue[]).map(toPgTextParam),
@@ -90,7 +110,8 @@ export function parsePayload(body: Buffer): Payload {
     throw new SqlHttpError(400, `malformed JSON body: ${(error as Error).message}`);
   }
   try {
-    if (typeof json === "object" && json !== null && "query" in json) return { kind: "single", query: parseQueryData(json, "body") };
+    if (typeof json === "object" && json !== null && "query" in json)
+      return { kind: "single", query: parseQueryData(json, "body") };
     if (typeof json === "object" && json !== null && "queries" in json) {
       const queries = (json as { queries: unknown }).queries;
       if (!Array.isArray(queries)) throw new Error("body.queries must be an array");
@@ -117,9 +138,11 @@ function parseHeaders(req: IncomingMessage): Headers {
     return Array.isArray(value) ? value[0] : value;
   };
   const connectionString = header("Neon-Connection-String");
-  if (!connectionString) throw new SqlHttpError(400, "missing connection string: set the Neon-Connection-String header");
+  if (!connectionString)
+    throw new SqlHttpError(400, "missing connection string: set the Neon-Connection-String header");
   const isolation = header("Neon-Batch-Isolation-Level");
-  if (isolation !== undefined && !(isolation in ISOLATION_LEVELS)) throw new SqlHttpError(400, "invalid isolation level");
+  if (isolation !== undefined && !(isolation in ISOLATION_LEVELS))
+    throw new SqlHttpError(400, "invalid isolation level");
   // As on Neon: anything other than exactly "true" is false.
   return {
     connectionString,
@@ -146,14 +169,19 @@ function parseConnectionString(connectionString: string, allowlist: Allowlist): 
   } catch {
     throw new SqlHttpError(400, "invalid connection string: not a URL");
   }
-  if (!/^postgres(ql)?:$/.test(url.protocol)) throw new SqlHttpError(400, "invalid connection string: expected postgres://");
+  if (!/^postgres(ql)?:$/.test(url.protocol))
+    throw new SqlHttpError(400, "invalid connection string: expected postgres://");
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   const port = url.port ? Number(url.port) : 5432;
   if (!allowlist.allows(host, port)) {
-    throw new SqlHttpError(400, `connection to ${url.hostname}:${port} is not allowed: this local proxy only forwards to its configured database`);
+    throw new SqlHttpError(
+      400,
+      `connection to ${url.hostname}:${port} is not allowed: this local proxy only forwards to its configured database`,
+    );
   }
   return {
-    host, port,
+    host,
+    port,
     user: decodeURIComponent(url.username),
     password: decodeURIComponent(url.password),
     database: decodeURIComponent(url.pathname.replace(/^\//, "")) || decodeURIComponent(url.username),
@@ -165,8 +193,12 @@ const RAW_TEXT_TYPES = { getTypeParser: () => (value: string) => value } as unkn
 
 async function connectUpstream(target: Target, ctx: SqlContext): Promise<pg.Client> {
   const client = new pg.Client({
-    host: target.host, port: target.port, user: target.user, password: target.password,
-    database: target.database, application_name: "local-neon-http",
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    application_name: "local-neon-http",
   });
   // Upstreams without auth (PGlite) accept any password: check it ourselves, like Neon's proxy would.
   let askedForPassword = false;
@@ -184,7 +216,10 @@ async function connectUpstream(target: Target, ctx: SqlContext): Promise<pg.Clie
   const expected = ctx.expectedPassword(target.user);
   if (!askedForPassword && expected !== undefined && expected !== target.password) {
     void client.end().catch(() => {});
-    throw new SqlHttpError(400, `password authentication failed for user "${target.user}"`, { code: "28P01", severity: "FATAL" });
+    throw new SqlHttpError(400, `password authentication failed for user "${target.user}"`, {
+      code: "28P01",
+      severity: "FATAL",
+    });
   }
   return client;
 }
@@ -192,14 +227,30 @@ async function connectUpstream(target: Target, ctx: SqlContext): Promise<pg.Clie
 async function runQuery(client: pg.Client, q: QueryData, headers: Headers, ctx: SqlContext, upstreamKey: string) {
   const arrayMode = q.arrayMode ?? headers.arrayMode;
   // Always the extended protocol, like Neon's proxy: one statement per query, $n params.
-  const config = { text: q.query, values: q.params, rowMode: "array" as const, types: RAW_TEXT_TYPES, queryMode: "extended" };
+  const config = {
+    text: q.query,
+    values: q.params,
+    rowMode: "array" as const,
+    types: RAW_TEXT_TYPES,
+    queryMode: "extended",
+  };
   const result = (await client.query(config as pg.QueryArrayConfig)) as pg.QueryArrayResult<(string | null)[]>;
   const fields = result.fields.map((f) => ({
-    name: f.name, dataTypeID: f.dataTypeID, tableID: f.tableID, columnID: f.columnID,
-    dataTypeSize: f.dataTypeSize, dataTypeModifier: f.dataTypeModifier, format: "text",
+    name: f.name,
+    dataTypeID: f.dataTypeID,
+    tableID: f.tableID,
+    columnID: f.columnID,
+    dataTypeSize: f.dataTypeSize,
+    dataTypeModifier: f.dataTypeModifier,
+    format: "text",
   }));
   let types: TypeLookup = () => ({});
-  if (!headers.rawOutput && result.rows.length) types = await ctx.types.lookup(upstreamKey, client, fields.map((f) => f.dataTypeID));
+  if (!headers.rawOutput && result.rows.length)
+    types = await ctx.types.lookup(
+      upstreamKey,
+      client,
+      fields.map((f) => f.dataTypeID),
+    );
   const convert = (value: string | null, i: number): JsonValue =>
     value === null ? null : headers.rawOutput ? value : pgTextToJson(value, fields[i]!.dataTypeID, types);
   const rows = result.rows.map((row) =>

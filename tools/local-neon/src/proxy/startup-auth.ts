@@ -16,12 +16,20 @@ import { createHash } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import { pgSasl, type SaslSession } from "./pg-sasl.js";
 import {
-  MessageReader, type WireMessage, errorResponse, passwordMessage, saslInitialResponse, saslResponse,
+  errorResponse,
+  MessageReader,
+  passwordMessage,
+  saslInitialResponse,
+  saslResponse,
+  type WireMessage,
 } from "./pg-wire.js";
 
 export class UpstreamAuthError extends Error {
   /** Bytes to send to the client (an ErrorResponse) before closing. */
-  constructor(message: string, readonly clientBytes: Buffer) {
+  constructor(
+    message: string,
+    readonly clientBytes: Buffer,
+  ) {
     super(message);
   }
 }
@@ -33,7 +41,11 @@ export interface AuthenticatedUpstream {
 }
 
 export function passwordFailed(user: string): Buffer {
-  return errorResponse({ severity: "FATAL", code: "28P01", message: `password authentication failed for user "${user}"` });
+  return errorResponse({
+    severity: "FATAL",
+    code: "28P01",
+    message: `password authentication failed for user "${user}"`,
+  });
 }
 
 function md5Hex(data: Buffer | string): string {
@@ -66,12 +78,30 @@ export function connectAndAuthenticate(opts: {
     };
 
     socket.once("connect", () => socket.write(opts.startupPacket));
-    socket.on("error", (error) => fail(new UpstreamAuthError(`upstream: ${error.message}`, errorResponse({
-      severity: "FATAL", code: "08006", message: "Couldn't connect to compute node",
-    }))));
-    socket.on("close", () => fail(new UpstreamAuthError("upstream closed during authentication", errorResponse({
-      severity: "FATAL", code: "08006", message: "Couldn't connect to compute node",
-    }))));
+    socket.on("error", (error) =>
+      fail(
+        new UpstreamAuthError(
+          `upstream: ${error.message}`,
+          errorResponse({
+            severity: "FATAL",
+            code: "08006",
+            message: "Couldn't connect to compute node",
+          }),
+        ),
+      ),
+    );
+    socket.on("close", () =>
+      fail(
+        new UpstreamAuthError(
+          "upstream closed during authentication",
+          errorResponse({
+            severity: "FATAL",
+            code: "08006",
+            message: "Couldn't connect to compute node",
+          }),
+        ),
+      ),
+    );
 
     const onData = (chunk: Buffer) => {
       let messages: WireMessage[];
@@ -81,63 +111,76 @@ export function connectAndAuthenticate(opts: {
         return fail(error as Error);
       }
       // SCRAM steps are async: keep the messages in order.
-      chain = chain.then(async () => {
-        for (let i = 0; i < messages.length && !settled; i++) {
-          const message = messages[i]!;
-          if (message.type === "E") {
-            return fail(new UpstreamAuthError("upstream refused authentication", message.bytes));
-          }
-          if (message.type !== "R") continue; // e.g. a NoticeResponse before auth: drop
-          const code = message.body.readInt32BE(0);
-          switch (code) {
-            case 0: {
-              if (!askedForPassword && opts.expectedPassword !== undefined && opts.password !== opts.expectedPassword) {
-                return fail(new UpstreamAuthError("wrong password", passwordFailed(opts.user)));
+      chain = chain
+        .then(async () => {
+          for (let i = 0; i < messages.length && !settled; i++) {
+            const message = messages[i]!;
+            if (message.type === "E") {
+              return fail(new UpstreamAuthError("upstream refused authentication", message.bytes));
+            }
+            if (message.type !== "R") continue; // e.g. a NoticeResponse before auth: drop
+            const code = message.body.readInt32BE(0);
+            switch (code) {
+              case 0: {
+                if (
+                  !askedForPassword &&
+                  opts.expectedPassword !== undefined &&
+                  opts.password !== opts.expectedPassword
+                ) {
+                  return fail(new UpstreamAuthError("wrong password", passwordFailed(opts.user)));
+                }
+                settled = true;
+                // Paused until the tunnel attaches its own reader, so no bytes are lost.
+                socket.pause();
+                socket.removeListener("data", onData);
+                socket.removeAllListeners("close");
+                socket.removeAllListeners("error");
+                const after = messages.slice(i).map((m) => m.bytes);
+                resolve({ socket, backendBytes: Buffer.concat([...after, reader.rest()]) });
+                return;
               }
-              settled = true;
-              // Paused until the tunnel attaches its own reader, so no bytes are lost.
-              socket.pause();
-              socket.removeListener("data", onData);
-              socket.removeAllListeners("close");
-              socket.removeAllListeners("error");
-              const after = messages.slice(i).map((m) => m.bytes);
-              resolve({ socket, backendBytes: Buffer.concat([...after, reader.rest()]) });
-              return;
+              case 3:
+                askedForPassword = true;
+                socket.write(passwordMessage(opts.password));
+                break;
+              case 5: {
+                askedForPassword = true;
+                const salt = message.body.subarray(4, 8);
+                const inner = md5Hex(opts.password + opts.user);
+                socket.write(passwordMessage(`md5${md5Hex(Buffer.concat([Buffer.from(inner), salt]))}`));
+                break;
+              }
+              case 10: {
+                askedForPassword = true;
+                const mechanisms = message.body.subarray(4).toString("utf8").split("\0").filter(Boolean);
+                sasl = pgSasl.startSession(mechanisms);
+                socket.write(saslInitialResponse(sasl.mechanism, sasl.response));
+                break;
+              }
+              case 11:
+                if (!sasl) return fail(new Error("SASL continue without a session"));
+                await pgSasl.continueSession(sasl, opts.password, message.body.subarray(4).toString("utf8"));
+                socket.write(saslResponse(sasl.response));
+                break;
+              case 12:
+                if (!sasl) return fail(new Error("SASL final without a session"));
+                pgSasl.finalizeSession(sasl, message.body.subarray(4).toString("utf8"));
+                break;
+              default:
+                return fail(
+                  new UpstreamAuthError(
+                    `unsupported upstream auth method ${code}`,
+                    errorResponse({
+                      severity: "FATAL",
+                      code: "28000",
+                      message: `unsupported authentication method ${code} on the local database`,
+                    }),
+                  ),
+                );
             }
-            case 3:
-              askedForPassword = true;
-              socket.write(passwordMessage(opts.password));
-              break;
-            case 5: {
-              askedForPassword = true;
-              const salt = message.body.subarray(4, 8);
-              const inner = md5Hex(opts.password + opts.user);
-              socket.write(passwordMessage(`md5${md5Hex(Buffer.concat([Buffer.from(inner), salt]))}`));
-              break;
-            }
-            case 10: {
-              askedForPassword = true;
-              const mechanisms = message.body.subarray(4).toString("utf8").split("\0").filter(Boolean);
-              sasl = pgSasl.startSession(mechanisms);
-              socket.write(saslInitialResponse(sasl.mechanism, sasl.response));
-              break;
-            }
-            case 11:
-              if (!sasl) return fail(new Error("SASL continue without a session"));
-              await pgSasl.continueSession(sasl, opts.password, message.body.subarray(4).toString("utf8"));
-              socket.write(saslResponse(sasl.response));
-              break;
-            case 12:
-              if (!sasl) return fail(new Error("SASL final without a session"));
-              pgSasl.finalizeSession(sasl, message.body.subarray(4).toString("utf8"));
-              break;
-            default:
-              return fail(new UpstreamAuthError(`unsupported upstream auth method ${code}`, errorResponse({
-                severity: "FATAL", code: "28000", message: `unsupported authentication method ${code} on the local database`,
-              })));
           }
-        }
-      }).catch((error: Error) => fail(new UpstreamAuthError(error.message, passwordFailed(opts.user))));
+        })
+        .catch((error: Error) => fail(new UpstreamAuthError(error.message, passwordFailed(opts.user))));
     };
     socket.on("data", onData);
   });

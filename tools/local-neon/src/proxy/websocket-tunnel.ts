@@ -2,16 +2,23 @@
 // bytes both ways. The tunnel only parses message framing: to take over the auth
 // exchange (startup-auth.ts), to spot Terminate, and for the fault/counter hooks.
 import { connect, type Socket } from "node:net";
-import type { WebSocket, RawData } from "ws";
+import type { RawData, WebSocket } from "ws";
 import type { CounterSet } from "./counters.js";
 import { RoundTripTracker } from "./counters.js";
 import { DelayQueue } from "./delay-queue.js";
 import type { ComputeActivity, LocalNeonFaults } from "./faults.js";
 import {
-  CANCEL_REQUEST_CODE, GSSENC_REQUEST_CODE, MessageReader, type WireMessage, PROTOCOL_V3, SSL_REQUEST_CODE,
-  authCleartextPasswordRequest, errorResponse, parseStartupParams,
+  authCleartextPasswordRequest,
+  CANCEL_REQUEST_CODE,
+  errorResponse,
+  GSSENC_REQUEST_CODE,
+  MessageReader,
+  PROTOCOL_V3,
+  parseStartupParams,
+  SSL_REQUEST_CODE,
+  type WireMessage,
 } from "./pg-wire.js";
-import { UpstreamAuthError, connectAndAuthenticate } from "./startup-auth.js";
+import { connectAndAuthenticate, UpstreamAuthError } from "./startup-auth.js";
 
 export interface TunnelContext {
   counters: CounterSet;
@@ -101,7 +108,11 @@ export function runTunnel(ws: WebSocket, target: { host: string; port: number },
     const user = startupParams.user ?? "";
     try {
       const result = await connectAndAuthenticate({
-        host: target.host, port: target.port, startupPacket: startupPacket!, user, password,
+        host: target.host,
+        port: target.port,
+        startupPacket: startupPacket!,
+        user,
+        password,
         expectedPassword: ctx.expectedPassword(user),
       });
       if (isClosed()) {
@@ -110,8 +121,10 @@ export function runTunnel(ws: WebSocket, target: { host: string; port: number },
       }
       attachUpstream(result.socket, result.backendBytes);
     } catch (error) {
-      const bytes = error instanceof UpstreamAuthError ? error.clientBytes
-        : errorResponse({ severity: "FATAL", code: "08006", message: "Couldn't connect to compute node" });
+      const bytes =
+        error instanceof UpstreamAuthError
+          ? error.clientBytes
+          : errorResponse({ severity: "FATAL", code: "08006", message: "Couldn't connect to compute node" });
       sendToClient(bytes);
       closeClient(1000, "authentication failed");
     }

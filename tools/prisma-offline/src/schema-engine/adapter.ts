@@ -11,9 +11,9 @@ import {
 
 import { createSiblingDatabase, dropSiblingDatabase } from "./admin.js";
 import type { DatasourceUrls } from "./args.js";
-import { logLine } from "./log.js";
 import { messageOf } from "./errors.js";
-import { parseDatabaseUrl, type ParsedDatabaseUrl } from "./pg-config.js";
+import { logLine } from "./log.js";
+import { type ParsedDatabaseUrl, parseDatabaseUrl } from "./pg-config.js";
 
 function pgFactory(db: ParsedDatabaseUrl): PrismaPg {
   return new PrismaPg(db.poolConfig, {

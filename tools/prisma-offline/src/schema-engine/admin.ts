@@ -1,12 +1,11 @@
 // The native engine's `cli` subcommands, done with pg directly: the wasm engine has no
 // create/drop-database, and can-connect must report the P-codes the CLI branches on.
 import pg from "pg";
-
+import type { CliCommand } from "./args.js";
+import { messageOf, toUserFacingError } from "./errors.js";
 import { logLine } from "./log.js";
-import { toUserFacingError, messageOf } from "./errors.js";
 import type { ParsedDatabaseUrl } from "./pg-config.js";
 import { parseDatabaseUrl } from "./pg-config.js";
-import type { CliCommand } from "./args.js";
 
 async function withClient<T>(config: pg.ClientConfig, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client(config);
@@ -70,7 +69,9 @@ export async function dropSiblingDatabase(db: ParsedDatabaseUrl, name: string): 
 /** `schema-engine --datasource … cli <command>`: one INFO line on success (exit 0), one ERROR line on failure (exit 1). */
 export async function runCliCommand(command: CliCommand, url: string | undefined): Promise<number> {
   if (!url) {
-    logLine("ERROR", "No datasource URL was provided (set datasource.url in prisma.config.ts).", { error_code: "P1012" });
+    logLine("ERROR", "No datasource URL was provided (set datasource.url in prisma.config.ts).", {
+      error_code: "P1012",
+    });
     return 1;
   }
   let db: ParsedDatabaseUrl;

@@ -1,9 +1,10 @@
 // Maps connection/driver errors to the user-facing Prisma error codes the native engine
 // reports (the CLI branches on some of them, e.g. P1003 → create the database).
 // Messages name host:port and database, never the user's password or the full URL.
+
+import { redactUrl } from "../redact.js";
 import type { ParsedDatabaseUrl } from "./pg-config.js";
 import { describeServer } from "./pg-config.js";
-import { redactUrl } from "../redact.js";
 
 export interface UserFacingError {
   code: string;
@@ -27,7 +28,10 @@ export function toUserFacingError(error: unknown, db: ParsedDatabaseUrl): UserFa
       message: `Can't reach database server at \`${server}\`\n\nPlease make sure your database server is running at \`${server}\`.`,
     };
   }
-  if ((code && TIMEOUT.has(code)) || /timeout expired|Connection terminated due to connection timeout/i.test(e?.message ?? "")) {
+  if (
+    (code && TIMEOUT.has(code)) ||
+    /timeout expired|Connection terminated due to connection timeout/i.test(e?.message ?? "")
+  ) {
     return {
       code: "P1002",
       message: `The database server at \`${server}\` was reached but timed out.\n\nPlease try again.\n\nPlease make sure your database server is running at \`${server}\`.`,
@@ -46,7 +50,10 @@ export function toUserFacingError(error: unknown, db: ParsedDatabaseUrl): UserFa
         message: `Database \`${db.database}\` does not exist on the database server at \`${server}\`.`,
       };
     case "42P04":
-      return { code: "P1009", message: `Database \`${db.database}\` already exists on the database server at \`${server}\`` };
+      return {
+        code: "P1009",
+        message: `Database \`${db.database}\` already exists on the database server at \`${server}\``,
+      };
     case "ECONNRESET":
       return { code: "P1017", message: "Server has closed the connection." };
   }

@@ -9,10 +9,10 @@ import type { ErrorRegistry } from "@prisma/driver-adapter-utils";
 import { createAdapterFactory } from "./adapter.js";
 import { createDatabase } from "./admin.js";
 import type { EngineArgs } from "./args.js";
-import { evaluateDataLossViaDiff, NEEDS_FALLBACK } from "./evaluate-data-loss.js";
 import { messageOf, toUserFacingError, type UserFacingError } from "./errors.js";
+import { evaluateDataLossViaDiff, NEEDS_FALLBACK } from "./evaluate-data-loss.js";
 import { loadSchemaEngineWasm, type SchemaEngineWasm } from "./load-wasm.js";
-import { parseDatabaseUrl, type ParsedDatabaseUrl } from "./pg-config.js";
+import { type ParsedDatabaseUrl, parseDatabaseUrl } from "./pg-config.js";
 
 interface RpcRequest {
   jsonrpc: "2.0";
@@ -39,7 +39,10 @@ export async function serveJsonRpc(args: EngineArgs): Promise<void> {
     (engine ??= (async () => {
       const { SchemaEngine } = await loadSchemaEngineWasm();
       // The engine wants [path, content] pairs; paths as given, relative to the CLI's cwd.
-      const datamodels = args.datamodels.map((file): [string, string] => [file, readFileSync(path.resolve(file), "utf8")]);
+      const datamodels = args.datamodels.map((file): [string, string] => [
+        file,
+        readFileSync(path.resolve(file), "utf8"),
+      ]);
       return SchemaEngine.new(
         { datamodels: datamodels.length > 0 ? datamodels : undefined },
         // The wasm engine already logs in the native tracing-JSON format: pass it through.
