@@ -47,6 +47,11 @@ export interface LocalStack {
   neon: LocalNeon;
   /** host:port of the local Neon: the Worker's NEON_LOCAL_PROXY binding. */
   neonProxy: string;
+  /**
+   * The origin of a local HYPERDRIVE binding (its localConnectionString): the database's
+   * credentials at the local Neon's TCP endpoint, so counters and faults apply to it too.
+   */
+  hyperdriveUrl: string;
   /** Migrations this start applied (empty when the data was already up to date, or migrate: false). */
   applied: string[];
   /** What the Worker is bound to so that it reaches this database through this Neon. */
@@ -84,13 +89,16 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       log,
     });
     stops.push(() => neon.stop());
-    const neonProxy = `${neon.host.includes(":") ? `[${neon.host}]` : neon.host}:${neon.port}`;
+    const neonProxy = `${hostForUrl(neon.host)}:${neon.port}`;
+    const hyperdriveUrl = new URL(database.url);
+    hyperdriveUrl.host = `${hostForUrl(neon.tcp.host)}:${neon.tcp.port}`;
     log(`local Neon on ${neonProxy}`);
     return {
       kind: database.kind,
       directUrl: database.url,
       neon,
       neonProxy,
+      hyperdriveUrl: hyperdriveUrl.toString(),
       applied,
       workerBindings: { DATABASE_URL: database.url, NEON_LOCAL_PROXY: neonProxy },
       stop,
@@ -100,3 +108,5 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     throw error;
   }
 }
+
+const hostForUrl = (host: string) => (host.includes(":") ? `[${host}]` : host);

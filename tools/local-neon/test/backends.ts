@@ -27,6 +27,8 @@ export interface Backend {
   configure(): void;
   newPool(): Pool;
   newClient(): Client;
+  /** A node-postgres client to the local Neon's TCP endpoint (what a local Hyperdrive binding reaches). */
+  newTcpClient(): pg.Client;
   stop(): Promise<void>;
 }
 
@@ -57,6 +59,11 @@ export async function startBackend(kind: BackendKind): Promise<Backend> {
     },
     newClient() {
       const client = new Client({ connectionString: db.url });
+      client.on("error", () => {});
+      return client;
+    },
+    newTcpClient() {
+      const client = new pg.Client({ connectionString: stack.hyperdriveUrl });
       client.on("error", () => {});
       return client;
     },

@@ -9,18 +9,24 @@
 //   k statements about k+2.
 // - HTTP (/sql): 1 per request, single query or batch — that is what the client pays on
 //   Neon (the proxy's own flights to compute are inside Neon's datacenter).
+// - TCP (the endpoint a local Hyperdrive binding points at): as WebSocket, per connection.
 
 export interface LocalNeonCounters {
   wsOpened: number;
   wsClosed: number;
   wsOpen: number;
-  /** WebSocket tunnels' TCP connections to the database still open (a leak shows here). */
+  /** Plain TCP connections (pg through a Hyperdrive binding), as the ws* ones. */
+  tcpOpened: number;
+  tcpClosed: number;
+  tcpOpen: number;
+  /** Tunnels' TCP connections to the database still open (a leak shows here). */
   upstreamOpen: number;
   httpRequests: number;
-  /** wsRoundTrips + httpRoundTrips */
+  /** wsRoundTrips + httpRoundTrips + tcpRoundTrips */
   roundTrips: number;
   wsRoundTrips: number;
   httpRoundTrips: number;
+  tcpRoundTrips: number;
   /** connections refused by the allow-list or the refuse fault */
   refused: number;
   /** wake-ups simulated (first connection after idle) */
@@ -37,11 +43,15 @@ export class CounterSet {
       wsOpened: 0,
       wsClosed: 0,
       wsOpen: 0,
+      tcpOpened: 0,
+      tcpClosed: 0,
+      tcpOpen: 0,
       upstreamOpen: 0,
       httpRequests: 0,
       roundTrips: 0,
       wsRoundTrips: 0,
       httpRoundTrips: 0,
+      tcpRoundTrips: 0,
       refused: 0,
       wakeups: 0,
       cut: 0,
@@ -49,13 +59,14 @@ export class CounterSet {
   }
 
   snapshot(): LocalNeonCounters {
-    return { ...this.values, roundTrips: this.values.wsRoundTrips + this.values.httpRoundTrips };
+    const { wsRoundTrips, httpRoundTrips, tcpRoundTrips } = this.values;
+    return { ...this.values, roundTrips: wsRoundTrips + httpRoundTrips + tcpRoundTrips };
   }
 
-  /** Zeroes everything except wsOpen and upstreamOpen, which describe connections still alive. */
+  /** Zeroes everything except the *Open counts, which describe connections still alive. */
   reset(): void {
-    const { wsOpen, upstreamOpen } = this.values;
-    this.values = { ...CounterSet.zero(), wsOpen, upstreamOpen };
+    const { wsOpen, tcpOpen, upstreamOpen } = this.values;
+    this.values = { ...CounterSet.zero(), wsOpen, tcpOpen, upstreamOpen };
   }
 
   add(name: Exclude<keyof LocalNeonCounters, "roundTrips">, by = 1): void {

@@ -1,12 +1,14 @@
-// Local stand-in for Neon's serverless proxy: WebSocket tunnel (Pool/Client/PrismaNeon)
-// and SQL-over-HTTP (neon()/PrismaNeonHttp) in front of a local Postgres, with
-// counters and fault injection. Node-side tooling only; never bundled into the Worker.
-import type { AddressInfo } from "node:net";
+// Local stand-in for Neon's proxy: WebSocket tunnel (Pool/Client/PrismaNeon) and SQL-over-HTTP
+// (neon()/PrismaNeonHttp) on one port, and plain Postgres over TCP on another (what a local
+// Hyperdrive binding points at), in front of a local Postgres, with counters and fault injection.
+// Node-side tooling only; never bundled into the Worker.
+import { type AddressInfo, createServer as createTcpServer, type Socket, type Server as TcpServer } from "node:net";
 import { Allowlist, normalizeHostPort } from "./allowlist.js";
 import { CounterSet, type LocalNeonCounters } from "./counters.js";
 import { ComputeActivity, type LocalNeonFaults, NO_FAULTS, parseFaults } from "./faults.js";
+import { runTunnel, tcpClient } from "./pg-tunnel.js";
 import { PgTypeCatalog } from "./pg-type-catalog.js";
-import { createLocalNeonServer } from "./server.js";
+import { createLocalNeonServer, type ServerContext } from "./server.js";
 
 export type { LocalNeonCounters } from "./counters.js";
 export type { LocalNeonFaults } from "./faults.js";
@@ -18,6 +20,13 @@ export interface LocalNeon {
   httpUrl: string;
   /** "127.0.0.1:PORT/v2" — value for neonConfig.wsProxy (the driver appends ?address=host:port) */
   wsProxy: string;
+  /**
+   * Plain Postgres over TCP to the same database, with the same login as Neon's (a cleartext
+   * password, checked here), counters (tcp*) and faults: a local Hyperdrive binding's origin.
+   * Latency model: setup flights are free (Hyperdrive keeps them in Cloudflare's data centre),
+   * query flights pay latencyMs.
+   */
+  tcp: { host: string; port: number };
   counters(): LocalNeonCounters;
   resetCounters(): void;
   setFaults(f: Partial<LocalNeonFaults>): void;
@@ -33,6 +42,8 @@ export interface StartLocalNeonOptions {
   host?: string;
   /** 0/omitted → a free port */
   port?: number;
+  /** The TCP endpoint's port: 0/omitted → a free one. */
+  tcpPort?: number;
   /** extra host:port the proxy may forward to */
   allow?: string[];
   faults?: Partial<LocalNeonFaults>;
@@ -56,7 +67,7 @@ export async function startLocalNeon(opts: StartLocalNeonOptions): Promise<Local
   );
   const allowlist = new Allowlist([normalizeHostPort(upstreamHost, upstreamPort), ...(opts.allow ?? [])]);
 
-  const { server, wss } = createLocalNeonServer({
+  const context: ServerContext = {
     allowlist,
     counters,
     activity,
@@ -68,6 +79,15 @@ export async function startLocalNeon(opts: StartLocalNeonOptions): Promise<Local
     // The only credentials we know are the configured upstream's (see startup-auth.ts).
     expectedPassword: (user) => (user === upstreamUser ? upstreamPassword : undefined),
     log,
+  };
+  const { server, wss } = createLocalNeonServer(context);
+  // Always to the configured database: there is no ?address= on a TCP connection.
+  const tcpSockets = new Set<Socket>();
+  const tcpServer: TcpServer = createTcpServer((socket) => {
+    tcpSockets.add(socket);
+    socket.on("close", () => tcpSockets.delete(socket));
+    socket.on("error", () => {});
+    runTunnel(tcpClient(socket), context.defaultAddress, context);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -75,6 +95,11 @@ export async function startLocalNeon(opts: StartLocalNeonOptions): Promise<Local
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve, reject) => {
+    tcpServer.once("error", reject);
+    tcpServer.listen(opts.tcpPort ?? 0, host, () => resolve());
+  });
+  const tcpPort = (tcpServer.address() as AddressInfo).port;
   const hostForUrl = host.includes(":") ? `[${host}]` : host;
 
   return {
@@ -82,6 +107,7 @@ export async function startLocalNeon(opts: StartLocalNeonOptions): Promise<Local
     port,
     httpUrl: `http://${hostForUrl}:${port}`,
     wsProxy: `${hostForUrl}:${port}/v2`,
+    tcp: { host, port: tcpPort },
     counters: () => counters.snapshot(),
     resetCounters: () => counters.reset(),
     setFaults: (f) => (faults = { ...faults, ...parseFaults(f) }),
@@ -90,7 +116,11 @@ export async function startLocalNeon(opts: StartLocalNeonOptions): Promise<Local
       for (const client of wss.clients) client.terminate();
       wss.close();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of tcpSockets) socket.destroy();
+      await Promise.all([
+        new Promise<void>((resolve) => server.close(() => resolve())),
+        new Promise<void>((resolve) => tcpServer.close(() => resolve())),
+      ]);
     },
   };
 }

@@ -5,8 +5,8 @@ import { WebSocketServer } from "ws";
 import { type Allowlist, splitHostPort } from "./allowlist.js";
 import { CONTROL_PREFIX, type ControlContext, handleControl } from "./control-endpoint.js";
 import { sendJson } from "./http-util.js";
+import { runTunnel, type TunnelContext, webSocketClient } from "./pg-tunnel.js";
 import { handleSql, type SqlContext } from "./sql-over-http.js";
-import { runTunnel, type TunnelContext } from "./websocket-tunnel.js";
 
 export type ServerContext = SqlContext &
   TunnelContext &
@@ -79,7 +79,7 @@ export function createLocalNeonServer(ctx: ServerContext): { server: Server; wss
         ws.close(1008, `address ${target.host}:${target.port} is not allowed by the local proxy`.slice(0, 120));
         return;
       }
-      runTunnel(ws, target, ctx);
+      runTunnel(webSocketClient(ws), target, ctx);
     });
   }
 

@@ -6,7 +6,7 @@
 // `pipelineConnect: "password"` work (startup + password sent in one flight, connect
 // costs 1 round trip) whatever auth the compute uses.
 //
-// We do the same: the tunnel asks the client for a cleartext password (websocket-tunnel.ts),
+// We do the same: the tunnel asks the client for a cleartext password (pg-tunnel.ts),
 // then this module opens the TCP connection to the upstream, replays the client's
 // startup packet and answers whatever the upstream asks: cleartext, MD5 or SCRAM-SHA-256.
 // An upstream that asks nothing (PGlite, trust) would accept any password, so then we

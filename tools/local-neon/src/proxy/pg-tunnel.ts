@@ -1,6 +1,7 @@
-// One WebSocket ↔ one TCP connection to the upstream Postgres, carrying raw wire-protocol
-// bytes both ways. The tunnel only parses message framing: to take over the auth
-// exchange (startup-auth.ts), to spot Terminate, and for the fault/counter hooks.
+// One client connection (a WebSocket, as Neon's driver opens; or plain TCP, as pg through
+// Hyperdrive opens) ↔ one TCP connection to the upstream Postgres, carrying raw wire-protocol
+// bytes both ways. The tunnel only parses message framing: to take over the auth exchange
+// (startup-auth.ts), to spot Terminate, and for the fault/counter hooks.
 import { connect, type Socket } from "node:net";
 import type { RawData, WebSocket } from "ws";
 import type { CounterSet } from "./counters.js";
@@ -28,15 +29,84 @@ export interface TunnelContext {
   log(line: string): void;
 }
 
-// Pause the upstream when this much is waiting to go out on the WebSocket.
-const WS_HIGH_WATER = 1 << 20;
+// Pause the upstream when this much is waiting to go out to the client.
+const HIGH_WATER = 1 << 20;
 
 type Phase = "startup" | "password" | "connecting" | "tunnel" | "closed";
 
-export function runTunnel(ws: WebSocket, target: { host: string; port: number }, ctx: TunnelContext): void {
-  ctx.counters.add("wsOpened");
-  ctx.counters.add("wsOpen");
-  const tracker = new RoundTripTracker(() => ctx.counters.add("wsRoundTrips"));
+/** The client side of a tunnel: what it needs of a WebSocket or a TCP socket. */
+export interface TunnelClient {
+  /** "ws" or "tcp": which counters it moves (wsOpened / tcpOpened …). */
+  kind: "ws" | "tcp";
+  isOpen(): boolean;
+  /** Bytes queued to the client and not yet sent. */
+  buffered(): number;
+  send(bytes: Buffer, sent: () => void): void;
+  /** A clean close; over TCP the code and reason have no wire form. */
+  close(code: number, reason: string): void;
+  /** Dropped at once, without a goodbye. */
+  terminate(): void;
+  pause(): void;
+  resume(): void;
+  onMessage(listener: (chunk: Buffer) => void): void;
+  onClose(listener: () => void): void;
+  onError(listener: (error: Error) => void): void;
+}
+
+/** A WebSocket from the `ws` server as a tunnel client. */
+export function webSocketClient(ws: WebSocket): TunnelClient {
+  return {
+    kind: "ws",
+    isOpen: () => ws.readyState === ws.OPEN,
+    buffered: () => ws.bufferedAmount,
+    send: (bytes, sent) => ws.send(bytes, () => sent()),
+    close(code, reason) {
+      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason.slice(0, 120));
+    },
+    terminate: () => ws.terminate(),
+    pause: () => ws.pause(),
+    resume: () => ws.resume(),
+    onMessage: (listener) =>
+      ws.on("message", (data: RawData) =>
+        listener(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)),
+      ),
+    onClose: (listener) => ws.on("close", () => listener()),
+    onError: (listener) => ws.on("error", listener),
+  };
+}
+
+/** A plain TCP connection as a tunnel client. */
+export function tcpClient(socket: Socket): TunnelClient {
+  return {
+    kind: "tcp",
+    isOpen: () => !socket.destroyed && socket.writable,
+    buffered: () => socket.writableLength,
+    send: (bytes, sent) => void socket.write(bytes, () => sent()),
+    close: () => void socket.end(),
+    terminate: () => void socket.destroy(),
+    pause: () => void socket.pause(),
+    resume: () => void socket.resume(),
+    onMessage: (listener) => void socket.on("data", listener),
+    onClose: (listener) => void socket.on("close", () => listener()),
+    onError: (listener) => void socket.on("error", listener),
+  };
+}
+
+/**
+ * Latency per client flight. Over WebSocket every flight pays the injected RTT (the Worker talks
+ * to Neon across the internet). Over TCP the model is Hyperdrive's: connection setup (startup,
+ * auth) happens inside Cloudflare's data centre against a pooled origin connection, so only
+ * flights once the session is up (queries) pay the RTT to the database.
+ */
+function flightLatencyMs(kind: TunnelClient["kind"], phase: Phase, latencyMs: number): number {
+  return kind === "tcp" && phase !== "tunnel" ? 0 : latencyMs;
+}
+
+export function runTunnel(client: TunnelClient, target: { host: string; port: number }, ctx: TunnelContext): void {
+  const kind = client.kind;
+  ctx.counters.add(`${kind}Opened`);
+  ctx.counters.add(`${kind}Open`);
+  const tracker = new RoundTripTracker(() => ctx.counters.add(`${kind}RoundTrips`));
   const delay = new DelayQueue();
   const reader = new MessageReader(true);
   let phase: Phase = "startup";
@@ -50,16 +120,16 @@ export function runTunnel(ws: WebSocket, target: { host: string; port: number },
   const isClosed = () => phase === "closed";
 
   const sendToClient = (bytes: Buffer) => {
-    if (ws.readyState !== ws.OPEN) return;
+    if (!client.isOpen()) return;
     tracker.serverReplied();
-    ws.send(bytes, () => {
-      if (upstream?.isPaused() && ws.bufferedAmount < WS_HIGH_WATER / 2) upstream.resume();
+    client.send(bytes, () => {
+      if (upstream?.isPaused() && client.buffered() < HIGH_WATER / 2) upstream.resume();
     });
-    if (upstream && ws.bufferedAmount > WS_HIGH_WATER) upstream.pause();
+    if (upstream && client.buffered() > HIGH_WATER) upstream.pause();
   };
 
   const closeClient = (code: number, reason: string) => {
-    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason.slice(0, 120));
+    client.close(code, reason);
   };
 
   const endUpstream = () => {
@@ -72,8 +142,8 @@ export function runTunnel(ws: WebSocket, target: { host: string; port: number },
   const writeUpstream = (bytes: Buffer) => {
     if (!upstream || upstream.destroyed) return;
     if (!upstream.write(bytes)) {
-      ws.pause();
-      upstream.once("drain", () => ws.resume());
+      client.pause();
+      upstream.once("drain", () => client.resume());
     }
   };
 
@@ -174,33 +244,32 @@ export function runTunnel(ws: WebSocket, target: { host: string; port: number },
     }
   };
 
-  ws.on("message", (data: RawData) => {
+  client.onMessage((chunk) => {
     if (phase === "closed") return;
-    const chunk = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     const { cutAfterMessages, latencyMs } = ctx.faults();
     clientMessages++;
     if (cutAfterMessages > 0 && clientMessages > cutAfterMessages) {
       ctx.counters.add("cut");
       phase = "closed";
       upstream?.destroy();
-      ws.terminate();
+      client.terminate();
       return;
     }
     tracker.clientSent();
-    delay.push(latencyMs, () => handleMessages(chunk));
+    delay.push(flightLatencyMs(kind, phase, latencyMs), () => handleMessages(chunk));
   });
 
-  ws.on("close", () => {
+  client.onClose(() => {
     phase = "closed";
     delay.clear();
     endUpstream();
-    ctx.counters.add("wsClosed");
-    ctx.counters.add("wsOpen", -1);
+    ctx.counters.add(`${kind}Closed`);
+    ctx.counters.add(`${kind}Open`, -1);
     void activityStarted.then(() => ctx.activity.end());
   });
 
-  ws.on("error", (error) => {
-    ctx.log(`websocket error: ${error.message}`);
+  client.onError((error) => {
+    ctx.log(`${kind === "ws" ? "websocket" : "tcp"} error: ${error.message}`);
     upstream?.destroy();
   });
 }

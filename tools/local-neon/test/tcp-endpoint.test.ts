@@ -1,0 +1,103 @@
+// The TCP endpoint (a local Hyperdrive binding's origin): plain node-postgres through the proxy,
+// Neon's login, counters and faults, and the Hyperdrive latency model (setup flights free).
+// Timing assertions are bounds with wide margins, in the direction a stall cannot break.
+import pg from "pg";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { BACKENDS, type Backend, eventually, startBackend } from "./backends.js";
+
+describe.each(BACKENDS)("the local Neon's TCP endpoint over $kind", ({ kind, skip }) => {
+  let b: Backend;
+  beforeAll(async () => {
+    if (skip) return;
+    b = await startBackend(kind);
+  });
+  afterAll(async () => {
+    await b?.stop();
+  });
+  beforeEach(async () => {
+    if (skip) return;
+    b.proxy.setFaults({
+      latencyMs: 0,
+      wakeupDelayMs: 0,
+      idleAfterMs: 300_000,
+      refuseConnections: false,
+      cutAfterMessages: 0,
+    });
+    await eventually(() => b.proxy.counters().tcpOpen === 0);
+    b.proxy.resetCounters();
+  });
+  const test = skip ? it.skip : it;
+
+  test("carries pg's queries and counts them as tcp flights", async () => {
+    const client = b.newTcpClient();
+    await client.connect();
+    const { rows } = await client.query<{ n: number; s: string }>("SELECT $1::int + 1 AS n, current_user AS s", [41]);
+    expect(rows[0]!.n).toBe(42);
+    const afterConnect = b.proxy.counters();
+    expect(afterConnect).toMatchObject({ tcpOpened: 1, tcpOpen: 1, wsOpened: 0, httpRequests: 0, upstreamOpen: 1 });
+    await client.query("SELECT 1");
+    // One more query = one more flight (startup and password were two, the first query a third).
+    expect(b.proxy.counters().tcpRoundTrips).toBe(afterConnect.tcpRoundTrips + 1);
+    expect(afterConnect.tcpRoundTrips).toBe(3);
+    await client.end();
+    await eventually(() => b.proxy.counters().tcpOpen === 0 && b.proxy.counters().upstreamOpen === 0);
+    expect(b.proxy.counters().tcpClosed).toBe(1);
+  });
+
+  test("checks the password as Neon does", async () => {
+    const wrong = new pg.Client({
+      host: b.proxy.tcp.host,
+      port: b.proxy.tcp.port,
+      user: new URL(b.db.url).username,
+      password: "not-the-password",
+      database: new URL(b.db.url).pathname.slice(1),
+    });
+    wrong.on("error", () => {});
+    await expect(wrong.connect()).rejects.toThrow(/password authentication failed/);
+  });
+
+  test("latency: connection setup is free, each query flight pays it (Hyperdrive's model)", async () => {
+    b.proxy.setFaults({ latencyMs: 500 });
+    const client = b.newTcpClient();
+    const start = performance.now();
+    await client.connect();
+    const connectMs = performance.now() - start;
+    const queryStart = performance.now();
+    await client.query("SELECT 1");
+    await client.query("SELECT 2");
+    const queriesMs = performance.now() - queryStart;
+    await client.end();
+    expect(queriesMs).toBeGreaterThanOrEqual(2 * 480);
+    // Paying for even one of the two setup flights would take 500 ms.
+    expect(connectMs).toBeLessThan(500);
+  });
+
+  test("refused connections and cuts, as on the WebSocket path", async () => {
+    b.proxy.setFaults({ refuseConnections: true });
+    const refused = b.newTcpClient();
+    await expect(refused.connect()).rejects.toThrow(/Couldn't connect to compute node/);
+    b.proxy.setFaults({ refuseConnections: false, cutAfterMessages: 4 });
+    const cut = b.newTcpClient();
+    await cut.connect();
+    let failure: unknown;
+    for (let i = 0; i < 10 && !failure; i++)
+      failure = await cut.query("SELECT 1").then(
+        () => undefined,
+        (e: unknown) => e ?? "failed",
+      );
+    expect(failure).toBeDefined();
+    expect(b.proxy.counters()).toMatchObject({ refused: 1, cut: 1 });
+    await eventually(() => b.proxy.counters().tcpOpen === 0);
+  });
+
+  test("wake-up delay after a suspend", async () => {
+    b.proxy.setFaults({ wakeupDelayMs: 300 });
+    b.proxy.suspendCompute();
+    const client = b.newTcpClient();
+    const start = performance.now();
+    await client.connect();
+    expect(performance.now() - start).toBeGreaterThanOrEqual(280);
+    expect(b.proxy.counters().wakeups).toBe(1);
+    await client.end();
+  });
+});
