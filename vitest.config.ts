@@ -1,3 +1,5 @@
+import { createRequire } from "node:module";
+import path from "node:path";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import type { WorkerStackDb } from "./test/setup/worker-stack";
@@ -7,7 +9,8 @@ process.env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV = "false";
 
 /**
  * The Worker under test, in workerd, against the stack that test/setup/worker-stack.ts starts
- * (a real Postgres behind the local Neon proxy). `db` picks the database under the proxy.
+ * (a real Postgres behind the local Neon proxy). `db` picks the stack; "hyperdrive" also binds
+ * HYPERDRIVE (to the local Neon's TCP endpoint), so every route takes the Hyperdrive path.
  */
 function workerProject(db: WorkerStackDb, include: string[]): TestProjectInlineConfiguration {
   return {
@@ -30,6 +33,7 @@ function workerProject(db: WorkerStackDb, include: string[]): TestProjectInlineC
               MAX_BODY_BYTES: "",
               DB_CONNECT_TIMEOUT_MS: "",
             },
+            ...(db === "hyperdrive" ? { hyperdrives: { HYPERDRIVE: stack.hyperdriveUrl } } : {}),
           },
         };
       }),
@@ -45,7 +49,16 @@ function workerProject(db: WorkerStackDb, include: string[]): TestProjectInlineC
   };
 }
 
+// pg's require("pg-cloudflare") must reach the real CloudflareSocket, not the empty stub its
+// package exports to non-worker conditions ("CloudflareSocket is not a constructor"). Only a
+// root-level alias takes effect (a project-level alias or conditions do not).
+const pgCloudflare = path.join(
+  path.dirname(createRequire(import.meta.url).resolve("pg-cloudflare/package.json")),
+  "dist/index.js",
+);
+
 export default defineConfig({
+  resolve: { alias: { "pg-cloudflare": pgCloudflare } },
   test: {
     // Console output (the Worker's JSON request logs among it) only for tests that fail;
     // `npx vitest run --silent=false` shows all of it.
@@ -123,6 +136,8 @@ export default defineConfig({
         },
       },
       workerProject("postgres", ["test/worker/**/*.test.ts"]),
+      // The whole suite again on the Hyperdrive path (PrismaPg over the binding).
+      workerProject("hyperdrive", ["test/worker/**/*.test.ts"]),
       // The embedded fallback (PGlite) gets the smoke subset; the local-neon project covers it fully.
       workerProject("pglite", ["test/worker/smoke.test.ts"]),
     ],

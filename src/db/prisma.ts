@@ -1,28 +1,67 @@
 import { PrismaNeon, PrismaNeonHttp } from "@prisma/adapter-neon";
+import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import type { Bindings, Transport } from "../env";
+import type { Bindings, DatabaseNeed, Transport } from "../env";
 import { PrismaClient } from "../generated/prisma/client";
 import { useLocalNeonProxy } from "./local-neon";
+
+/**
+ * The transport for what a route needs: Hyperdrive whenever it is bound (pooled, transactions,
+ * one TCP connection); otherwise Neon's driver, over HTTP for a single statement (one round trip)
+ * and over WebSocket for an interactive transaction.
+ */
+export function transportFor(env: Bindings, need: DatabaseNeed): Transport {
+  if (env.HYPERDRIVE) return "hyperdrive";
+  return need === "transaction" ? "ws" : "http";
+}
+
+/**
+ * Hyperdrive's pool per request. Cloudflare allows 6 simultaneous outbound connections per
+ * request; parallel queries in one request open one connection each, up to this many.
+ */
+const HYPERDRIVE_MAX_CONNECTIONS = 5;
 
 /**
  * A PrismaClient for one request. Never keep it beyond the request: Workers refuse to reuse
  * I/O objects (sockets, pools) across requests.
  *
+ * - "hyperdrive": PrismaPg (node-postgres) on the binding's connection string; transactions too.
  * - "ws": PrismaNeon, a Pool over WebSocket; supports interactive transactions.
  * - "http": PrismaNeonHttp, one HTTPS round trip per query; no transactions (Prisma error P2036).
  */
 export function createPrismaClient(env: Bindings, transport: Transport): PrismaClient {
-  useLocalNeonProxy(env.NEON_LOCAL_PROXY);
   const schema = env.DATABASE_SCHEMA || undefined;
   const timeoutMs = connectTimeoutMs(env);
-  const adapter =
-    transport === "ws"
-      ? new PrismaNeon({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: timeoutMs }, { schema })
-      : withSchema(new PrismaNeonHttp(env.DATABASE_URL, { fetchOptions: abortAfter(timeoutMs) }), schema);
   // maxWait is how long $transaction waits for its connection; Prisma's default (2 s) would cut
   // a slow wake-up short. It is also what bounds the wait over WebSocket in workerd: the Pool's
   // timeout only closes the socket, and a close needs an answer from the unreachable side.
-  return new PrismaClient({ adapter, transactionOptions: { maxWait: timeoutMs } });
+  return new PrismaClient({
+    adapter: adapterFor(env, transport, schema, timeoutMs),
+    transactionOptions: { maxWait: timeoutMs },
+  });
+}
+
+function adapterFor(
+  env: Bindings,
+  transport: Transport,
+  schema: string | undefined,
+  timeoutMs: number,
+): SqlDriverAdapterFactory {
+  if (transport === "hyperdrive") {
+    if (!env.HYPERDRIVE)
+      throw new Error("The hyperdrive transport needs the HYPERDRIVE binding (wrangler.toml [[hyperdrive]]).");
+    // Without connectionTimeoutMillis an unreachable database hangs the request for good.
+    const pool = {
+      connectionString: env.HYPERDRIVE.connectionString,
+      max: HYPERDRIVE_MAX_CONNECTIONS,
+      connectionTimeoutMillis: timeoutMs,
+    };
+    return new PrismaPg(pool, { schema });
+  }
+  useLocalNeonProxy(env.NEON_LOCAL_PROXY);
+  return transport === "ws"
+    ? new PrismaNeon({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: timeoutMs }, { schema })
+    : withSchema(new PrismaNeonHttp(env.DATABASE_URL, { fetchOptions: abortAfter(timeoutMs) }), schema);
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;

@@ -21,8 +21,11 @@ const MISCONFIGURATION = new Set(["P1000", "P1003", "P1010"]);
 
 // "error connecting to database" / TimeoutError: the HTTP driver's fetch failed or hit
 // DB_CONNECT_TIMEOUT_MS (src/db/prisma.ts); "connection terminated": the Pool's connect timeout.
+// Over Hyperdrive (pg on workerd's sockets) a refused or timed-out connect is a plain Error:
+// "connection attempt failed", "cannot connect to the specified address" (nothing listens),
+// "Connection terminated due to connection timeout".
 const CONNECTION_FAILURE =
-  /connect(ion)? (refused|terminated|closed|timeout|error)|couldn't connect|can't reach|network connection lost|fetch failed|socket|websocket|ECONNREFUSED|ECONNRESET|ETIMEDOUT|server error \(HTTP status 5\d\d\)|too many connections|compute node|error connecting to database|TimeoutError/i;
+  /connect(ion)? (refused|terminated|closed|timeout|error|attempt failed)|cannot connect to the specified address|couldn't connect|can't reach|network connection lost|fetch failed|socket|websocket|ECONNREFUSED|ECONNRESET|ETIMEDOUT|server error \(HTTP status 5\d\d\)|too many connections|compute node|error connecting to database|TimeoutError/i;
 
 function causeMessage(error: Error): string {
   const cause = error.cause;

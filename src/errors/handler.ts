@@ -51,7 +51,7 @@ function toProblemError(error: unknown, c: Context<AppEnv>): ProblemError {
       c,
       "error",
       "Prisma transaction over the HTTP transport: interactive and batch transactions need " +
-        'WebSocket. Mount withPrisma("ws") on this route.',
+        'WebSocket or Hyperdrive. Mount withPrisma("transaction") on this route.',
       { transport: c.var.transport, error },
     );
     return new ProblemError(500, "The server could not complete the request.");

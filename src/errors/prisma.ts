@@ -61,14 +61,23 @@ export function problemFromPrismaError(error: KnownPrismaError): ProblemError | 
 function uniqueFields(error: KnownPrismaError): string[] {
   const target = error.meta?.target;
   if (Array.isArray(target)) return target.map(String);
-  const cause = (error.meta?.driverAdapterError as { cause?: { constraint?: { fields?: unknown } } } | undefined)
-    ?.cause;
+  const cause = (
+    error.meta?.driverAdapterError as { cause?: { constraint?: { fields?: unknown; index?: unknown } } } | undefined
+  )?.cause;
   const fields = cause?.constraint?.fields;
   if (Array.isArray(fields)) return fields.map((f) => String(f).replaceAll('"', ""));
-  // HTTP transport: only the message names the constraint. Prisma names unique indexes
-  // "<table>_<columns>_key"; a table name with "_" in it would confuse this, so it is a hint only.
-  const constraint = /unique constraint "([a-z0-9]+)_([a-z0-9_]+)_key"/i.exec(error.message)?.[2];
-  return constraint ? [constraint] : [];
+  // adapter-pg (Hyperdrive) names the index; HTTP only has the message, which names it too.
+  const index = cause?.constraint?.index ?? /unique constraint "([^"]+)"/i.exec(error.message)?.[1];
+  return typeof index === "string" ? fieldsOfIndex(index) : [];
+}
+
+/**
+ * Prisma names unique indexes "<table>_<columns>_key"; a table name with "_" in it would confuse
+ * this, so it is a hint only.
+ */
+function fieldsOfIndex(index: string): string[] {
+  const columns = /^[a-z0-9]+_([a-z0-9_]+)_key$/i.exec(index)?.[1];
+  return columns ? [columns] : [];
 }
 
 /**

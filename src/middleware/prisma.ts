@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { createPrismaClient } from "../db/prisma";
-import type { Bindings, Transport } from "../env";
+import { createPrismaClient, transportFor } from "../db/prisma";
+import type { Bindings, DatabaseNeed, Transport } from "../env";
 import type { PrismaClient } from "../generated/prisma/client";
 
 /** What withPrisma adds to a route's context; handlers behind it (and later middleware) see it. */
@@ -10,20 +10,21 @@ export type PrismaEnv = {
   Variables: { prisma: PrismaClient; transport: Transport };
 };
 
-type TransportChoice = Transport | ((c: Context) => Transport);
+type NeedChoice = DatabaseNeed | ((c: Context) => DatabaseNeed);
 
 /**
  * Gives the request its own PrismaClient as `c.var.prisma` and disposes of it after the response
- * (via waitUntil, so the response is not delayed). A route picks the Neon transport by passing
- * "ws" (default; interactive transactions) or "http" (one round trip per query), or a function
- * of the request.
+ * (via waitUntil, so the response is not delayed). A route says what it needs: "transaction"
+ * (default; interactive transactions) or "statement" (single statements), or a function of the
+ * request. src/db/prisma.ts picks the transport: Hyperdrive when bound, else Neon's WebSocket
+ * for transactions and HTTP for statements.
  */
-export const withPrisma = (transport: TransportChoice = "ws") =>
+export const withPrisma = (need: NeedChoice = "transaction") =>
   createMiddleware<PrismaEnv>(async (c, next) => {
-    const chosen = typeof transport === "function" ? transport(c) : transport;
-    const prisma = createPrismaClient(c.env, chosen);
+    const transport = transportFor(c.env, typeof need === "function" ? need(c) : need);
+    const prisma = createPrismaClient(c.env, transport);
     c.set("prisma", prisma);
-    c.set("transport", chosen);
+    c.set("transport", transport);
     try {
       await next();
     } finally {

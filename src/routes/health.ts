@@ -4,10 +4,14 @@ import type { AppEnv } from "../env";
 import { RETRY_AFTER_SECONDS } from "../errors/handler";
 import { withPrisma } from "../middleware/prisma";
 
-/** GET /health[?transport=ws|http]: 200 when the database answers a query, 503 when it does not. */
+/**
+ * GET /health[?need=transaction|statement]: 200 when the database answers a query over the
+ * transport that need maps to (Hyperdrive when bound; else WebSocket, or HTTP for statements),
+ * 503 when it does not. The body names the transport.
+ */
 export const health = new Hono<AppEnv>().get(
   "/",
-  withPrisma((c) => (c.req.query("transport") === "http" ? "http" : "ws")),
+  withPrisma((c) => (c.req.query("need") === "statement" ? "statement" : "transaction")),
   async (c) => {
     const transport = c.var.transport;
     // A WebSocket query outside a transaction is not bounded by the driver when Neon never

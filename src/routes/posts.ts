@@ -17,15 +17,16 @@ import {
 } from "../schemas/posts";
 import { createPost, deletePost, movePost } from "../services/posts";
 
-// Reads and single-statement writes go over HTTP (one round trip per query). Create, delete and
-// move keep postCount in step inside an interactive transaction, which needs WebSocket.
+// Reads and single-statement writes need a statement (Neon: HTTP, one round trip per query). Create,
+// delete and move keep postCount in step inside an interactive transaction (Neon: WebSocket).
+// With Hyperdrive bound, both go over it.
 
 const listPosts = createRoute({
   method: "get",
   path: "/",
   tags: ["posts"],
   summary: "List posts, newest first",
-  middleware: [requireToken("read"), withPrisma("http")] as const,
+  middleware: [requireToken("read"), withPrisma("statement")] as const,
   request: { query: ListPostsQuerySchema },
   responses: {
     200: { description: "A page of posts", ...json(PostPageSchema) },
@@ -39,7 +40,7 @@ const getPost = createRoute({
   path: "/{id}",
   tags: ["posts"],
   summary: "Get a post",
-  middleware: [requireToken("read"), withPrisma("http")] as const,
+  middleware: [requireToken("read"), withPrisma("statement")] as const,
   request: { params: IdParamSchema },
   responses: { 200: { description: "The post", ...json(PostSchema) }, 400: problems[400], 404: problems[404] },
 });
@@ -50,7 +51,7 @@ const createPostRoute = createRoute({
   tags: ["posts"],
   summary: "Create a post (and bump the author's postCount, atomically)",
   security: bearerSecurity,
-  middleware: [requireToken("write"), withPrisma("ws"), idempotent()] as const,
+  middleware: [requireToken("write"), withPrisma("transaction"), idempotent()] as const,
   request: { headers: IdempotencyHeaderSchema, ...body(CreatePostSchema) },
   responses: {
     201: { description: "Created", ...json(PostSchema) },
@@ -68,7 +69,7 @@ const updatePost = createRoute({
   tags: ["posts"],
   summary: "Update a post's title, content or status",
   security: bearerSecurity,
-  middleware: [requireToken("write"), withPrisma("http")] as const,
+  middleware: [requireToken("write"), withPrisma("statement")] as const,
   request: { params: IdParamSchema, ...body(UpdatePostSchema) },
   responses: {
     200: { description: "Updated", ...json(PostSchema) },
@@ -84,7 +85,7 @@ const deletePostRoute = createRoute({
   tags: ["posts"],
   summary: "Delete a post (and decrement the author's postCount, atomically)",
   security: bearerSecurity,
-  middleware: [requireToken("write"), withPrisma("ws")] as const,
+  middleware: [requireToken("write"), withPrisma("transaction")] as const,
   request: { params: IdParamSchema },
   responses: { 204: { description: "Deleted" }, 401: problems[401], 404: problems[404] },
 });
@@ -95,7 +96,7 @@ const movePostRoute = createRoute({
   tags: ["posts"],
   summary: "Move a post to another author (both postCounts change atomically)",
   security: bearerSecurity,
-  middleware: [requireToken("write"), withPrisma("ws")] as const,
+  middleware: [requireToken("write"), withPrisma("transaction")] as const,
   request: { params: IdParamSchema, ...body(MovePostSchema) },
   responses: {
     200: { description: "Moved", ...json(PostSchema) },

@@ -15,15 +15,15 @@ import {
   UserSchema,
 } from "../schemas/users";
 
-// Every query here is a single statement, so users go over HTTP: one round trip per query and
-// no WebSocket handshake (see the README's round-trip table).
+// Every query here is a single statement: withPrisma("statement"). Without Hyperdrive that is Neon
+// over HTTP, one round trip per query and no WebSocket handshake (see the README's round-trip table).
 
 const listUsers = createRoute({
   method: "get",
   path: "/",
   tags: ["users"],
   summary: "List users, newest first",
-  middleware: [requireToken("read"), withPrisma("http")] as const,
+  middleware: [requireToken("read"), withPrisma("statement")] as const,
   request: { query: ListUsersQuerySchema },
   responses: {
     200: { description: "A page of users", ...json(UserPageSchema) },
@@ -37,7 +37,7 @@ const getUser = createRoute({
   path: "/{id}",
   tags: ["users"],
   summary: "Get a user",
-  middleware: [requireToken("read"), withPrisma("http")] as const,
+  middleware: [requireToken("read"), withPrisma("statement")] as const,
   request: { params: IdParamSchema },
   responses: { 200: { description: "The user", ...json(UserSchema) }, 400: problems[400], 404: problems[404] },
 });
@@ -48,7 +48,7 @@ const createUser = createRoute({
   tags: ["users"],
   summary: "Create a user",
   security: bearerSecurity,
-  middleware: [requireToken("write"), withPrisma("http"), idempotent()] as const,
+  middleware: [requireToken("write"), withPrisma("statement"), idempotent()] as const,
   request: { headers: IdempotencyHeaderSchema, ...body(CreateUserSchema) },
   responses: {
     201: { description: "Created", ...json(UserSchema) },
@@ -66,7 +66,7 @@ const updateUser = createRoute({
   tags: ["users"],
   summary: "Update a user",
   security: bearerSecurity,
-  middleware: [requireToken("write"), withPrisma("http")] as const,
+  middleware: [requireToken("write"), withPrisma("statement")] as const,
   request: { params: IdParamSchema, ...body(UpdateUserSchema) },
   responses: {
     200: { description: "Updated", ...json(UserSchema) },
@@ -83,7 +83,7 @@ const deleteUser = createRoute({
   tags: ["users"],
   summary: "Delete a user and their posts",
   security: bearerSecurity,
-  middleware: [requireToken("write"), withPrisma("http")] as const,
+  middleware: [requireToken("write"), withPrisma("statement")] as const,
   request: { params: IdParamSchema },
   responses: { 204: { description: "Deleted" }, 401: problems[401], 404: problems[404] },
 });

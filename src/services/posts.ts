@@ -3,7 +3,7 @@ import type { Post, Prisma, PrismaClient } from "../generated/prisma/client";
 
 // Writes that touch a post and its author's postCount. Each runs in one interactive transaction,
 // so the counter never drifts: if any statement fails, nothing is written. Interactive
-// transactions need the WebSocket transport (withPrisma("ws")); over HTTP Prisma refuses (P2036).
+// transactions need withPrisma("transaction") (WebSocket or Hyperdrive); over HTTP Prisma refuses (P2036).
 
 /** Creates the post and bumps its author's postCount. Unknown author → P2003 → 422. */
 export function createPost(prisma: PrismaClient, data: Prisma.PostUncheckedCreateInput): Promise<Post> {

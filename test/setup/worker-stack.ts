@@ -2,7 +2,8 @@ import { startLocalNeon, startLocalStack } from "@starter/local-neon";
 import { migrateDeploy } from "@starter/prisma-offline";
 import type { TestProject } from "vitest/node";
 
-export type WorkerStackDb = "postgres" | "pglite";
+/** Which stack a worker project runs on: its database, and for "hyperdrive" the path too. */
+export type WorkerStackDb = "postgres" | "pglite" | "hyperdrive";
 
 /** What the Worker tests get through inject("workerStacks")[db]: plain data about a running stack. */
 export interface ProvidedStack {
@@ -14,9 +15,13 @@ export interface ProvidedStack {
   neonAdmin: string;
   /** Which database is under the proxy. */
   db: "postgres" | "pglite" | "external";
+  /** The HYPERDRIVE binding's origin (the local Neon's TCP endpoint), for the hyperdrive project. */
+  hyperdriveUrl: string;
   /** host:port of a second proxy in front of the same database that refuses every connection
    *  (Neon's "compute unreachable"), for outage tests that must not disturb the other files. */
   downNeonProxy: string;
+  /** The same refusing proxy's TCP endpoint, as a Hyperdrive origin. */
+  downHyperdriveUrl: string;
   /** A second Postgres schema with the same migrations, for the DATABASE_SCHEMA binding. */
   altSchema: string;
 }
@@ -46,17 +51,24 @@ async function startStack(database: "auto" | "pglite", stops: Array<() => Promis
   }
   const downNeon = await startLocalNeon({ upstream: stack.directUrl, faults: { refuseConnections: true } });
   stops.push(() => downNeon.stop());
+  const downHyperdriveUrl = new URL(stack.hyperdriveUrl);
+  downHyperdriveUrl.port = String(downNeon.tcp.port);
   return {
     databaseUrl: stack.directUrl,
     neonProxy: stack.neonProxy,
     neonAdmin: stack.neon.httpUrl,
+    hyperdriveUrl: stack.hyperdriveUrl,
     db: stack.kind,
     downNeonProxy: `${downNeon.host}:${downNeon.port}`,
+    downHyperdriveUrl: downHyperdriveUrl.toString(),
     altSchema,
   };
 }
 
-/** Starts both stacks once per run (only those the selected projects use), stops them at the end. */
+/**
+ * Starts the stacks once per run (only those the selected projects use), stops them at the end.
+ * The hyperdrive project gets a stack of its own, so its counters and faults are its own too.
+ */
 export default async function setup(project: TestProject) {
   const wanted = new Set(project.vitest.projects.map((p) => p.name));
   const stops: Array<() => Promise<void>> = [];
@@ -64,11 +76,12 @@ export default async function setup(project: TestProject) {
     for (const stop of stops.reverse()) await stop().catch(() => {});
   };
   try {
-    const [postgres, pglite] = await Promise.all([
+    const [postgres, pglite, hyperdrive] = await Promise.all([
       wanted.has("worker (postgres)") ? startStack("auto", stops) : undefined,
       wanted.has("worker (pglite)") ? startStack("pglite", stops) : undefined,
+      wanted.has("worker (hyperdrive)") ? startStack("auto", stops) : undefined,
     ]);
-    project.provide("workerStacks", { postgres: postgres!, pglite: pglite! });
+    project.provide("workerStacks", { postgres: postgres!, pglite: pglite!, hyperdrive: hyperdrive! });
   } catch (error) {
     await teardown();
     throw error;

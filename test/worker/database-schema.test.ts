@@ -8,10 +8,10 @@ const json = (body: unknown): RequestInit => ({
   body: JSON.stringify(body),
 });
 
-// DATABASE_SCHEMA picks the Postgres schema Prisma queries, on both transports. The test stack
+// DATABASE_SCHEMA picks the Postgres schema Prisma queries, on every transport. The test stack
 // migrated a second schema; rows written there must be invisible from "public".
 describe("the DATABASE_SCHEMA binding", () => {
-  it("sends HTTP-transport writes and reads (users) and WebSocket transactions (posts) to that schema", async () => {
+  it("sends single statements (users) and transactions (posts) to that schema", async () => {
     const alt = { DATABASE_SCHEMA: stack().altSchema };
 
     const user = await callWith(alt, "/users", json({ email: uniqueEmail("schema") })); // HTTP
@@ -20,8 +20,8 @@ describe("the DATABASE_SCHEMA binding", () => {
     expect((await callWith(alt, `/users/${authorId}`)).status).toBe(200); // HTTP
     expect((await callWith({}, `/users/${authorId}`)).status).toBe(404); // not in public
 
-    // Creating a post is a WebSocket transaction that checks the author: it can only succeed
-    // if the WebSocket transport queries the same schema.
+    // Creating a post is a transaction that checks the author: it can only succeed if the
+    // transaction's transport queries the same schema.
     const post = await callWith(alt, "/posts", json({ title: "In the other schema", authorId }));
     expect(post.status).toBe(201);
     const { id: postId } = (await post.json()) as { id: string };

@@ -6,6 +6,7 @@ import type { AppEnv, Bindings } from "../../src/env";
 import { onError } from "../../src/errors/handler";
 import { withPrisma } from "../../src/middleware/prisma";
 import { auth, call, callWith, createUser, problemOf, uniqueEmail } from "./helpers";
+import { closedPort, onHyperdrive } from "./paths";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -55,20 +56,22 @@ describe("body limit", () => {
   });
 });
 
-describe("database unavailable → 503 + Retry-After, on both transports", () => {
+describe("database unavailable → 503 + Retry-After, on every transport", () => {
   // HTTP: nothing listens where the driver sends /sql (fetch fails, as when Neon is unreachable).
   // WebSocket: the proxy refuses to connect to the compute (FATAL "Couldn't connect to compute
   // node"-style refusal) because the URL names a database it does not front.
-  const closedProxy = (): Partial<Bindings> => ({ NEON_LOCAL_PROXY: "127.0.0.1:1" });
+  // Hyperdrive: nothing listens at the binding's origin, for both routes.
+  const closedProxy = (): Partial<Bindings> => closedPort(1);
   const refusedCompute = (): Partial<Bindings> => {
+    if (onHyperdrive) return closedPort(1);
     const url = new URL((env as Bindings).DATABASE_URL);
     url.port = "1";
     return { DATABASE_URL: url.href };
   };
   it.each([
-    ["http", "GET", "/users", undefined, closedProxy],
-    ["ws", "POST", "/posts", { title: "t", authorId: "00000000-0000-4000-8000-000000000000" }, refusedCompute],
-  ] as const)("%s: %s %s", async (_transport, method, path, json, overrides) => {
+    ["statement", "GET", "/users", undefined, closedProxy],
+    ["transaction", "POST", "/posts", { title: "t", authorId: "00000000-0000-4000-8000-000000000000" }, refusedCompute],
+  ] as const)("%s: %s %s", async (_need, method, path, json, overrides) => {
     const logs = vi.spyOn(console, "warn").mockImplementation(() => {});
     const res = await callWith(overrides(), path, {
       method,
@@ -85,17 +88,22 @@ describe("database unavailable → 503 + Retry-After, on both transports", () =>
   });
 });
 
-describe("a transaction over the HTTP transport (developer mistake)", () => {
-  it("is refused by Prisma (P2036) and answered 500 with a clear developer message in the logs", async () => {
+describe('a transaction behind withPrisma("statement") (developer mistake)', () => {
+  it("is refused by Prisma over HTTP (P2036) and answered 500 with a clear developer message in the logs", async () => {
     const logs = vi.spyOn(console, "error").mockImplementation(() => {});
     const broken = new OpenAPIHono<AppEnv>()
-      .post("/", withPrisma("http"), async (c) => {
+      .post("/", withPrisma("statement"), async (c) => {
         await c.var.prisma.$transaction(async (tx) => tx.user.count());
         return c.text("unreachable");
       })
       .onError(onError);
     const ctx = createExecutionContext();
-    const res = await broken.fetch(new Request("http://worker/", { method: "POST" }), env, ctx);
+    // Without Hyperdrive (which runs transactions fine), so the statement goes over Neon's HTTP.
+    const res = await broken.fetch(
+      new Request("http://worker/", { method: "POST" }),
+      { ...env, HYPERDRIVE: undefined },
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(500);
     const text = await res.clone().text();
@@ -103,7 +111,7 @@ describe("a transaction over the HTTP transport (developer mistake)", () => {
     expect(text).not.toContain("P2036");
     expect((await problemOf(res)).detail).toBe("The server could not complete the request.");
     const logged = logs.mock.calls.map((c) => String(c[0])).join("\n");
-    expect(logged).toContain('Mount withPrisma(\\"ws\\") on this route.');
+    expect(logged).toContain('Mount withPrisma(\\"transaction\\") on this route.');
   });
 });
 

@@ -49,7 +49,9 @@ export interface NeonStats {
   roundTrips: number;
   wsRoundTrips: number;
   httpRoundTrips: number;
+  tcpRoundTrips: number;
   wsOpened: number;
+  tcpOpened: number;
   httpRequests: number;
 }
 

@@ -11,14 +11,14 @@ import { withPrisma } from "../../src/middleware/prisma";
 const ok = { 200: { description: "ok" } } as const;
 
 test("c.var.prisma exists behind withPrisma, on plain and OpenAPI routes", () => {
-  new Hono<AppEnv>().get("/", withPrisma("http"), (c) => {
+  new Hono<AppEnv>().get("/", withPrisma("statement"), (c) => {
     expectTypeOf(c.var.prisma).toEqualTypeOf<PrismaClient>();
     return c.body(null, 204);
   });
   const route = createRoute({
     method: "get",
     path: "/",
-    middleware: [withPrisma("ws"), idempotent()] as const,
+    middleware: [withPrisma("transaction"), idempotent()] as const,
     responses: ok,
   });
   new OpenAPIHono<AppEnv>().openapi(route, (c) => {

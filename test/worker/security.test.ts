@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { redact } from "../../src/log/redact";
 import { auth, call, callWith, problemOf, TOKEN, uniqueEmail } from "./helpers";
+import { transportOf } from "./paths";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -97,7 +98,7 @@ describe("secure headers, request id and logs", () => {
         method: "GET",
         path: "/users",
         status: 200,
-        transport: "http",
+        transport: transportOf("statement"),
       }),
     );
     expect(lines).toContainEqual(

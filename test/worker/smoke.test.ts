@@ -1,15 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { auth, call, createUser } from "./helpers";
+import { transportOf } from "./paths";
 
-// Runs in both worker projects: on real PostgreSQL and on the embedded PGlite fallback.
+// Runs in every worker project: on real PostgreSQL, on the embedded PGlite fallback, on Hyperdrive.
 describe("smoke", () => {
-  it.each(["ws", "http"])("GET /health over %s", async (transport) => {
-    const res = await call(`/health?transport=${transport}`);
+  it.each(["transaction", "statement"] as const)("GET /health?need=%s", async (need) => {
+    const res = await call(`/health?need=${need}`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ database: "up", transport });
+    expect(await res.json()).toMatchObject({ database: "up", transport: transportOf(need) });
   });
 
-  it("writes through a transaction and reads back over HTTP", async () => {
+  it("writes through a transaction and reads back with a single statement", async () => {
     const user = await createUser({ name: "Smoke" });
     const post = await call("/posts", {
       method: "POST",

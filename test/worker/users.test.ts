@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { auth, call, createUser, problemOf, uniqueEmail } from "./helpers";
 
-describe("users CRUD (HTTP transport)", () => {
+describe("users CRUD (single statements)", () => {
   it("creates (201 + Location), reads, updates and deletes a user", async () => {
     const email = uniqueEmail();
     const created = await call("/users", { method: "POST", headers: auth, json: { email, name: "Ada" } });

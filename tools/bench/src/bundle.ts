@@ -10,8 +10,11 @@ import { gzipSync } from "node:zlib";
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const WRANGLER = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
-/** Upload budget, gzip: the size this starter promises a fork starts from (docs/PERFORMANCE.md). */
-export const GZIP_BUDGET_KIB = 900;
+/**
+ * Upload budget, gzip: the size this starter promises a fork starts from (docs/PERFORMANCE.md).
+ * 900 → 950: the Hyperdrive path adds pg + @prisma/adapter-pg, +29 KiB gzip (885.7 → 915.1).
+ */
+export const GZIP_BUDGET_KIB = 950;
 
 export interface BundleFile {
   name: string;
