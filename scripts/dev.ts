@@ -3,6 +3,8 @@
 //    start nothing local.
 //  - otherwise: the local stack (tools/local-neon): Postgres with its data kept in .local/ →
 //    migrations → seed if empty → local Neon proxy; then `wrangler dev` bound to that proxy.
+// `npm run dev -- --hyperdrive`: the same, with a HYPERDRIVE binding to the local stack, so every
+// route takes the Hyperdrive path (PrismaPg over TCP) instead of Neon's driver.
 // One progress line per step, then the URL. Ctrl-C stops all of it; a second run reuses the data.
 // Knobs (environment): PORT (Worker, 8787), NEON_LOCAL_PORT (proxy, 4444), LOCAL_DB
 // (auto | postgres | pglite), LOCAL_DB_PORT (54329), LOCAL_DATA_DIR (.local/postgres or .local/pglite).
@@ -11,6 +13,7 @@ import {
   DEV_DATA_ROOT,
   DEV_DATABASE_PORT,
   isShuttingDown,
+  type LocalStack,
   onShutdown,
   serveWorker,
   shutdown,
@@ -28,8 +31,18 @@ const LOCAL_API_TOKEN = "local-dev-token";
 
 const step = (line: string) => console.log(`[dev] ${line}`);
 
-/** Starts the local database and proxy; returns the Worker bindings that point at them. */
-async function startDevStack(): Promise<Record<string, string>> {
+/** The command's flags; anything else is one line and exit 2. */
+function parseFlags(argv: string[]): { hyperdrive: boolean } {
+  const unknown = argv.filter((arg) => arg !== "--hyperdrive");
+  if (unknown.length) {
+    console.error(`[dev] error: unknown option ${unknown[0]} (usage: npm run dev [-- --hyperdrive])`);
+    process.exit(2);
+  }
+  return { hyperdrive: argv.includes("--hyperdrive") };
+}
+
+/** Starts the local database and proxy. */
+async function startDevStack(): Promise<LocalStack> {
   const database = (process.env.LOCAL_DB ?? "auto") as "auto" | "postgres" | "pglite";
   step(
     `starting the local database (${database === "auto" ? "PostgreSQL if installed, else embedded PGlite" : database})`,
@@ -52,10 +65,11 @@ async function startDevStack(): Promise<Record<string, string>> {
   });
   onShutdown(() => stack.stop());
   step(`local Neon proxy on ${stack.neon.httpUrl} (counters: ${stack.neon.httpUrl}/_local-neon/stats)`);
-  return stack.workerBindings;
+  return stack;
 }
 
 async function main() {
+  const flags = parseFlags(process.argv.slice(2));
   onShutdown(() => step("stopped"));
   // DEV_SKIP_BUILD: for the dev-command test, which runs beside Worker tests that read src/generated.
   if (!process.env.DEV_SKIP_BUILD) {
@@ -65,10 +79,14 @@ async function main() {
 
   const devVars = existsSync(".dev.vars") ? parse(readFileSync(".dev.vars")) : {};
   const bindings: Record<string, string> = {};
-  if (devVars.DATABASE_URL) {
+  let stack: LocalStack | undefined;
+  if (devVars.DATABASE_URL && !flags.hyperdrive) {
     step(`using DATABASE_URL from .dev.vars (${redactUrl(devVars.DATABASE_URL)}); starting nothing local`);
   } else {
-    Object.assign(bindings, await startDevStack());
+    if (devVars.DATABASE_URL)
+      step("--hyperdrive: serving the local stack; .dev.vars' DATABASE_URL is not used this run");
+    stack = await startDevStack();
+    if (flags.hyperdrive) step(`HYPERDRIVE bound to the local stack (${redactUrl(stack.hyperdriveUrl)})`);
   }
   if (!devVars.API_TOKEN) {
     bindings.API_TOKEN = LOCAL_API_TOKEN;
@@ -76,7 +94,12 @@ async function main() {
   }
 
   step(`starting wrangler dev on http://127.0.0.1:${WORKER_PORT}`);
-  const worker = await serveWorker(undefined, { bindings, port: WORKER_PORT, interactive: true });
+  const worker = await serveWorker(stack, {
+    bindings,
+    port: WORKER_PORT,
+    interactive: true,
+    hyperdrive: flags.hyperdrive,
+  });
   onShutdown(() => worker.dispose());
   // wrangler stopping on its own (a crash, its own Ctrl-C handling) ends the rest too.
   void worker.exited?.then((code) => isShuttingDown() || shutdown(code));

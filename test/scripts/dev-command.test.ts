@@ -16,9 +16,9 @@ interface DevRun {
   exited: Promise<number | null>;
 }
 
-function startDev(env: Record<string, string>): DevRun {
+function startDev(env: Record<string, string>, args: string[] = []): DevRun {
   // Its own process group, so the SIGINT below reaches dev and wrangler as Ctrl-C in a terminal would.
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/dev.ts")], {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/dev.ts"), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     detached: true,
@@ -141,4 +141,52 @@ describe("npm run dev with a DATABASE_URL in .dev.vars", () => {
     },
     240_000,
   );
+});
+
+describe("npm run dev -- --hyperdrive", () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "dev-hyperdrive-"));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("serves the same API over a local HYPERDRIVE binding (pg over the local Neon's TCP endpoint)", async () => {
+    const ports = { worker: await findFreePort(), neon: await findFreePort(), db: await findFreePort() };
+    const run = startDev(
+      {
+        PORT: String(ports.worker),
+        NEON_LOCAL_PORT: String(ports.neon),
+        LOCAL_DB_PORT: String(ports.db),
+        LOCAL_DATA_DIR: dataDir,
+        DEV_SKIP_BUILD: "1",
+      },
+      ["--hyperdrive"],
+    );
+    try {
+      await waitFor(run, "[dev] ready:");
+      expect(run.output()).toContain("HYPERDRIVE bound to the local stack");
+      const origin = `http://127.0.0.1:${ports.worker}`;
+      expect(await (await fetch(`${origin}/health`)).json()).toMatchObject({ database: "up", transport: "hyperdrive" });
+      const users = (await (await fetch(`${origin}/users`)).json()) as { items: { id: string }[] };
+      expect(users.items).toHaveLength(3);
+      const post = await fetch(`${origin}/posts`, {
+        method: "POST",
+        headers: { Authorization: "Bearer local-dev-token", "Content-Type": "application/json" },
+        body: JSON.stringify({ title: "over Hyperdrive", authorId: users.items[0]!.id }),
+      });
+      expect(post.status).toBe(201);
+      const stats = (await (await fetch(`http://127.0.0.1:${ports.neon}/_local-neon/stats`)).json()) as Record<
+        string,
+        number
+      >;
+      expect(stats).toMatchObject({ wsOpened: 0, httpRequests: 0 });
+      expect(stats.tcpOpened).toBeGreaterThan(0);
+    } finally {
+      expect(await stop(run)).toBe(0);
+    }
+    for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
+  }, 240_000);
+
+  it("refuses an unknown flag in one line", async () => {
+    const run = startDev({ DEV_SKIP_BUILD: "1" }, ["--hyperdirve"]);
+    expect(await run.exited).toBe(2);
+    expect(run.output().trim()).toBe("[dev] error: unknown option --hyperdirve (usage: npm run dev [-- --hyperdrive])");
+  });
 });

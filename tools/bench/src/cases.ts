@@ -43,7 +43,7 @@ export function benchCases(f: Fixtures): BenchCase[] {
     {
       name: "GET /health",
       transport: "http",
-      prisma: get("/health?transport=http"),
+      prisma: get("/health?need=statement"),
       raw: get("/__bench/raw/http/health"),
       minFlights: 1,
       minWhy: HTTP_ONE,
@@ -52,7 +52,7 @@ export function benchCases(f: Fixtures): BenchCase[] {
     {
       name: "GET /health",
       transport: "ws",
-      prisma: get("/health?transport=ws"),
+      prisma: get("/health?need=transaction"),
       raw: get("/__bench/raw/ws/health"),
       minFlights: 2,
       minWhy: WS(1),

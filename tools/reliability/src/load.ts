@@ -40,7 +40,7 @@ function plan(i: number, authors: string[], auth: Record<string, string>): Plann
     case 0:
       return { label: "GET /health (ws)", path: "/health", expect: 200 };
     case 1:
-      return { label: "GET /health (http)", path: "/health?transport=http", expect: 200 };
+      return { label: "GET /health (http)", path: "/health?need=statement", expect: 200 };
     case 2:
       return { label: "GET /users", path: "/users?limit=10", expect: 200 };
     case 3:

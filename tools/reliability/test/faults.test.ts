@@ -65,7 +65,7 @@ describe("the database never answers (a compute that does not wake)", () => {
     const wakeupDelayMs = TIMEOUT_MS + 2_000;
     target.stack.neon.setFaults({ wakeupDelayMs, idleAfterMs: 0 });
     const started = Date.now();
-    const healthCall = timedCall(target, "GET", "/health?transport=ws");
+    const healthCall = timedCall(target, "GET", "/health?need=transaction");
     const results = await Promise.all(
       requests().map(([, method, path, json]) => timedCall(target, method, path, json)),
     );
