@@ -19,8 +19,14 @@ export interface WorkerUnderTest {
   stop(): Promise<void>;
 }
 
+/** Neon's serverless driver (WebSocket and HTTP), or Hyperdrive (pg over the local Neon's TCP endpoint). */
+export const DATABASE_PATHS = ["neon", "hyperdrive"] as const;
+export type DatabasePath = (typeof DATABASE_PATHS)[number];
+
 export interface StartWorkerUnderTestOptions {
   connectTimeoutMs?: number;
+  /** Which path the Worker's routes take (default "neon"); faults apply to both alike. */
+  via?: DatabasePath;
   /** One line per step; default silent. */
   log?: (line: string) => void;
 }
@@ -43,9 +49,10 @@ export async function startWorkerUnderTest(opts: StartWorkerUnderTestOptions = {
     const apiToken = newToken();
     const worker = await serveWorker(stack, {
       bindings: { API_TOKEN: apiToken, DB_CONNECT_TIMEOUT_MS: String(connectTimeoutMs) },
+      hyperdrive: opts.via === "hyperdrive",
     });
     stops.push(() => worker.dispose());
-    log(`Worker on ${worker.origin}`);
+    log(`Worker on ${worker.origin} (${opts.via ?? "neon"})`);
     return { origin: worker.origin, apiToken, connectTimeoutMs, stack, db, stop };
   } catch (error) {
     await stop();

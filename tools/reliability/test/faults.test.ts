@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { settleBackends } from "../src/backends";
 import { checkInvariants } from "../src/invariants";
-import { startWorkerUnderTest, type WorkerUnderTest } from "../src/worker-under-test";
+import { DATABASE_PATHS, startWorkerUnderTest, type WorkerUnderTest } from "../src/worker-under-test";
 import { createAuthor, timedCall, untilNoOpenSockets } from "./helpers";
 
 const TIMEOUT_MS = 5_000;
@@ -18,132 +18,136 @@ async function eventually(check: () => Promise<boolean>): Promise<boolean> {
   }
   return false;
 }
-let target: WorkerUnderTest;
-let authorId: string;
+describe.each(DATABASE_PATHS)("over %s", (via) => {
+  let target: WorkerUnderTest;
+  let authorId: string;
 
-beforeAll(async () => {
-  target = await startWorkerUnderTest({ connectTimeoutMs: TIMEOUT_MS });
-  authorId = await createAuthor(target);
-}, 120_000);
-afterAll(() => target?.stop());
-beforeEach(async () => {
-  target.stack.neon.setFaults({
-    refuseConnections: false,
-    wakeupDelayMs: 0,
-    idleAfterMs: 300_000,
-    cutAfterMessages: 0,
-    latencyMs: 0,
+  beforeAll(async () => {
+    target = await startWorkerUnderTest({ connectTimeoutMs: TIMEOUT_MS, via });
+    authorId = await createAuthor(target);
+  }, 120_000);
+  afterAll(() => target?.stop());
+  beforeEach(async () => {
+    target.stack.neon.setFaults({
+      refuseConnections: false,
+      wakeupDelayMs: 0,
+      idleAfterMs: 300_000,
+      cutAfterMessages: 0,
+      latencyMs: 0,
+    });
+    await untilNoOpenSockets(target);
   });
-  await untilNoOpenSockets(target);
-});
 
-// One route per transport: GET /users reads over HTTP, POST /posts writes in a WebSocket transaction.
-const requests = () =>
-  [
-    ["http", "GET", "/users", undefined],
-    ["ws", "POST", "/posts", { title: "fault", authorId }],
-  ] as const;
+  // One route per need: GET /users is a statement (Neon: HTTP), POST /posts a transaction (Neon:
+  // WebSocket); over Hyperdrive both take the TCP path.
+  const requests = () =>
+    [
+      ["http", "GET", "/users", undefined],
+      ["ws", "POST", "/posts", { title: "fault", authorId }],
+    ] as const;
 
-describe("the database refuses connections", () => {
-  it("answers 503 problem+json with Retry-After on both transports, well within the timeout", async () => {
-    target.stack.neon.setFaults({ refuseConnections: true });
-    for (const [transport, method, path, json] of requests()) {
-      const res = await timedCall(target, method, path, json);
-      expect({ transport, status: res.status, retryAfter: res.retryAfter }).toEqual({
-        transport,
-        status: 503,
-        retryAfter: "5",
-      });
-      expect(res.contentType).toBe("application/problem+json");
-      expect(res.ms).toBeLessThan(TIMEOUT_MS);
-    }
-  });
-});
-
-describe("the database never answers (a compute that does not wake)", () => {
-  it("answers 503 with Retry-After after about DB_CONNECT_TIMEOUT_MS, on both transports", async () => {
-    const wakeupDelayMs = TIMEOUT_MS + 2_000;
-    target.stack.neon.setFaults({ wakeupDelayMs, idleAfterMs: 0 });
-    const started = Date.now();
-    const healthCall = timedCall(target, "GET", "/health?need=transaction");
-    const results = await Promise.all(
-      requests().map(([, method, path, json]) => timedCall(target, method, path, json)),
-    );
-    for (const [i, res] of results.entries()) {
-      expect({ transport: requests()[i]![0], status: res.status, retryAfter: res.retryAfter }).toMatchObject({
-        status: 503,
-        retryAfter: "5",
-      });
-      expect(res.ms).toBeGreaterThanOrEqual(TIMEOUT_MS * 0.9);
-      expect(res.ms).toBeLessThan(TIMEOUT_MS + 3_000);
-    }
-    // /health over WebSocket runs a query outside any transaction: bounded by the same timeout.
-    const health = await healthCall;
-    expect({ status: health.status, retryAfter: health.retryAfter }).toEqual({ status: 503, retryAfter: "5" });
-    expect(health.ms).toBeGreaterThanOrEqual(TIMEOUT_MS * 0.9);
-    expect(health.ms).toBeLessThan(TIMEOUT_MS + 3_000);
-    // The proxy's wake-up is shared by every connection: let it finish before the next case.
-    await sleep(Math.max(0, wakeupDelayMs - (Date.now() - started)) + 100);
-  }, 20_000);
-});
-
-describe("a 3 s wake-up", () => {
-  it("delays the request but it succeeds, on both transports", async () => {
-    target.stack.neon.setFaults({ wakeupDelayMs: 3_000, idleAfterMs: 0 });
-    for (const [transport, method, path, json] of requests()) {
-      await untilNoOpenSockets(target);
-      const wakeups = target.stack.neon.counters().wakeups;
-      const res = await timedCall(target, method, path, json);
-      expect({ transport, status: res.status }).toEqual({ transport, status: method === "GET" ? 200 : 201 });
-      expect(res.ms).toBeGreaterThanOrEqual(2_900);
-      expect(target.stack.neon.counters().wakeups).toBeGreaterThan(wakeups);
-    }
-  }, 30_000);
-});
-
-describe("a connection cut inside POST /posts's transaction", () => {
-  it("rolls back: 503 and 0 partial writes, postCount equal to the posts, wherever the cut lands", async () => {
-    const authorId = await createAuthor(target); // no posts yet
-    const inserted = async () =>
-      (
-        await target.db.query<{ n: number }>(
-          `SELECT n_tup_ins::int AS n FROM pg_stat_user_tables WHERE relname = 'posts'`,
-        )
-      ).rows[0]!.n;
-    const postsOf = async () =>
-      (
-        await target.db.query<{ posts: number; counter: number }>(
-          `SELECT (SELECT count(*)::int FROM posts WHERE author_id = $1) AS posts, post_count AS counter FROM users WHERE id = $1`,
-          [authorId],
-        )
-      ).rows[0]!;
-    let created = 0;
-    let cutAfterInsert = 0;
-    // Cut after 1, 2, … client messages until the request gets through: every earlier attempt
-    // was cut somewhere between the connect and the COMMIT.
-    for (let n = 1; n <= 12; n++) {
-      const before = { ...(await postsOf()), inserted: await inserted() };
-      await untilNoOpenSockets(target);
-      target.stack.neon.setFaults({ cutAfterMessages: n });
-      const res = await timedCall(target, "POST", "/posts", { title: `cut ${n}`, authorId });
-      target.stack.neon.setFaults({ cutAfterMessages: 0 });
-      // The aborted backend exits (and flushes its statistics) once its socket is gone.
-      await settleBackends(target.db, 0);
-      const after = await postsOf();
-      if (res.status === 201) created++;
-      else {
-        expect(res.status).toBe(503);
-        expect(res.retryAfter).toBe("5");
-        expect(after.posts).toBe(before.posts); // nothing written
-        // The INSERT ran, then rolled back (statistics count inserts of aborted transactions too).
-        if (await eventually(async () => (await inserted()) > before.inserted)) cutAfterInsert++;
+  describe("the database refuses connections", () => {
+    it("answers 503 problem+json with Retry-After on both transports, well within the timeout", async () => {
+      target.stack.neon.setFaults({ refuseConnections: true });
+      for (const [transport, method, path, json] of requests()) {
+        const res = await timedCall(target, method, path, json);
+        expect({ transport, status: res.status, retryAfter: res.retryAfter }).toEqual({
+          transport,
+          status: 503,
+          retryAfter: "5",
+        });
+        expect(res.contentType).toBe("application/problem+json");
+        expect(res.ms).toBeLessThan(TIMEOUT_MS);
       }
-      expect(after.counter).toBe(after.posts);
-      expect(after.posts).toBe(created);
-      if (res.status === 201) break;
-    }
-    expect(created).toBe(1);
-    expect(cutAfterInsert).toBeGreaterThanOrEqual(1);
-    expect(await checkInvariants(target.db)).toMatchObject({ driftedCounters: 0, orphanPosts: 0 });
-  }, 60_000);
+    });
+  });
+
+  describe("the database never answers (a compute that does not wake)", () => {
+    it("answers 503 with Retry-After after about DB_CONNECT_TIMEOUT_MS, on both transports", async () => {
+      const wakeupDelayMs = TIMEOUT_MS + 2_000;
+      target.stack.neon.setFaults({ wakeupDelayMs, idleAfterMs: 0 });
+      const started = Date.now();
+      const healthCall = timedCall(target, "GET", "/health?need=transaction");
+      const results = await Promise.all(
+        requests().map(([, method, path, json]) => timedCall(target, method, path, json)),
+      );
+      for (const [i, res] of results.entries()) {
+        expect({ transport: requests()[i]![0], status: res.status, retryAfter: res.retryAfter }).toMatchObject({
+          status: 503,
+          retryAfter: "5",
+        });
+        expect(res.ms).toBeGreaterThanOrEqual(TIMEOUT_MS * 0.9);
+        expect(res.ms).toBeLessThan(TIMEOUT_MS + 3_000);
+      }
+      // /health over WebSocket runs a query outside any transaction: bounded by the same timeout.
+      const health = await healthCall;
+      expect({ status: health.status, retryAfter: health.retryAfter }).toEqual({ status: 503, retryAfter: "5" });
+      expect(health.ms).toBeGreaterThanOrEqual(TIMEOUT_MS * 0.9);
+      expect(health.ms).toBeLessThan(TIMEOUT_MS + 3_000);
+      // The proxy's wake-up is shared by every connection: let it finish before the next case.
+      await sleep(Math.max(0, wakeupDelayMs - (Date.now() - started)) + 100);
+    }, 20_000);
+  });
+
+  describe("a 3 s wake-up", () => {
+    it("delays the request but it succeeds, on both transports", async () => {
+      target.stack.neon.setFaults({ wakeupDelayMs: 3_000, idleAfterMs: 0 });
+      for (const [transport, method, path, json] of requests()) {
+        await untilNoOpenSockets(target);
+        const wakeups = target.stack.neon.counters().wakeups;
+        const res = await timedCall(target, method, path, json);
+        expect({ transport, status: res.status }).toEqual({ transport, status: method === "GET" ? 200 : 201 });
+        expect(res.ms).toBeGreaterThanOrEqual(2_900);
+        expect(target.stack.neon.counters().wakeups).toBeGreaterThan(wakeups);
+      }
+    }, 30_000);
+  });
+
+  describe("a connection cut inside POST /posts's transaction", () => {
+    it("rolls back: 503 and 0 partial writes, postCount equal to the posts, wherever the cut lands", async () => {
+      const authorId = await createAuthor(target); // no posts yet
+      const inserted = async () =>
+        (
+          await target.db.query<{ n: number }>(
+            `SELECT n_tup_ins::int AS n FROM pg_stat_user_tables WHERE relname = 'posts'`,
+          )
+        ).rows[0]!.n;
+      const postsOf = async () =>
+        (
+          await target.db.query<{ posts: number; counter: number }>(
+            `SELECT (SELECT count(*)::int FROM posts WHERE author_id = $1) AS posts, post_count AS counter FROM users WHERE id = $1`,
+            [authorId],
+          )
+        ).rows[0]!;
+      let created = 0;
+      let cutAfterInsert = 0;
+      // Cut after 1, 2, … client messages (pg over TCP writes more, smaller chunks than the WebSocket
+      // driver) until the request gets through: every earlier attempt
+      // was cut somewhere between the connect and the COMMIT.
+      for (let n = 1; n <= 40; n++) {
+        const before = { ...(await postsOf()), inserted: await inserted() };
+        await untilNoOpenSockets(target);
+        target.stack.neon.setFaults({ cutAfterMessages: n });
+        const res = await timedCall(target, "POST", "/posts", { title: `cut ${n}`, authorId });
+        target.stack.neon.setFaults({ cutAfterMessages: 0 });
+        // The aborted backend exits (and flushes its statistics) once its socket is gone.
+        await settleBackends(target.db, 0);
+        const after = await postsOf();
+        if (res.status === 201) created++;
+        else {
+          expect(res.status).toBe(503);
+          expect(res.retryAfter).toBe("5");
+          expect(after.posts).toBe(before.posts); // nothing written
+          // The INSERT ran, then rolled back (statistics count inserts of aborted transactions too).
+          if (await eventually(async () => (await inserted()) > before.inserted)) cutAfterInsert++;
+        }
+        expect(after.counter).toBe(after.posts);
+        expect(after.posts).toBe(created);
+        if (res.status === 201) break;
+      }
+      expect(created).toBe(1);
+      expect(cutAfterInsert).toBeGreaterThanOrEqual(1);
+      expect(await checkInvariants(target.db)).toMatchObject({ driftedCounters: 0, orphanPosts: 0 });
+    }, 60_000);
+  });
 });

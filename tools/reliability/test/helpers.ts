@@ -27,11 +27,12 @@ export async function timedCall(target: WorkerUnderTest, method: string, path: s
   };
 }
 
-/** Waits (bounded) until the Worker has closed every WebSocket, so the next connection is fresh. */
+/** Waits (bounded) until the Worker has closed every WebSocket and TCP connection, so the next is fresh. */
 export async function untilNoOpenSockets(target: WorkerUnderTest, withinMs = 10_000): Promise<void> {
   const deadline = Date.now() + withinMs;
-  while (target.stack.neon.counters().wsOpen > 0) {
-    if (Date.now() > deadline) throw new Error("WebSockets still open");
+  const open = () => target.stack.neon.counters().wsOpen + target.stack.neon.counters().tcpOpen;
+  while (open() > 0) {
+    if (Date.now() > deadline) throw new Error("connections still open");
     await sleep(50);
   }
 }
