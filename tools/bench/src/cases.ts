@@ -1,5 +1,6 @@
 // The endpoints the bench measures, each with its raw-driver twin and the fewest flights it can
-// cost. A flight = one Worker→Neon round trip: a Postgres round trip, or a WebSocket upgrade.
+// cost. A flight = one Worker→database round trip: a Postgres round trip, or a WebSocket upgrade.
+// Over Hyperdrive, connection setup stays in Cloudflare's data centre: only query flights count.
 import { BENCH_TOKEN } from "./stack";
 
 export type Variant = "prisma" | "raw";
@@ -14,7 +15,8 @@ export interface RequestSpec {
 
 export interface BenchCase {
   name: string;
-  transport: "http" | "ws";
+  /** "hyperdrive" cases run on a bench Worker with the HYPERDRIVE binding (every app route takes it). */
+  transport: "http" | "ws" | "hyperdrive";
   prisma: RequestSpec;
   raw: RequestSpec;
   /** The minimum flights, and why. */
@@ -36,6 +38,8 @@ const write = { ...json, Authorization: `Bearer ${BENCH_TOKEN}` };
 const HTTP_ONE = "one /sql request (Neon authenticates the connection string inside it)";
 const WS = (statements: number) =>
   `upgrade + ${statements} statement${statements > 1 ? "s" : ""}, startup and password pipelined with the first = 1 + ${statements}`;
+const HYPERDRIVE = (statements: number) =>
+  `${statements} statement${statements > 1 ? "s" : ""} (startup and password stay in Cloudflare's data centre) = ${statements}`;
 
 export function benchCases(f: Fixtures): BenchCase[] {
   const get = (path: string): RequestSpec => ({ method: "GET", path });
@@ -117,6 +121,39 @@ export function benchCases(f: Fixtures): BenchCase[] {
       minFlights: 5,
       minWhy: `${WS(4)} (BEGIN, INSERT post, UPDATE author, COMMIT: each waits for the previous)`,
       cold: true,
+    },
+    ...hyperdriveCases(f),
+  ];
+}
+
+/** The same endpoints on the Hyperdrive path: the app's own routes, against pg over the binding. */
+function hyperdriveCases(f: Fixtures): BenchCase[] {
+  const get = (path: string): RequestSpec => ({ method: "GET", path });
+  const user = () => JSON.stringify({ email: email() });
+  const post = () => JSON.stringify({ title: "bench", authorId: f.userId });
+  const one = { transport: "hyperdrive" as const, minFlights: 1, minWhy: HYPERDRIVE(1), cold: false };
+  return [
+    { ...one, name: "GET /health", prisma: get("/health"), raw: get("/__bench/raw/pg/health") },
+    {
+      ...one,
+      name: "GET /users/{id}",
+      prisma: get(`/users/${f.userId}`),
+      raw: get(`/__bench/raw/pg/users/${f.userId}`),
+    },
+    { ...one, name: "GET /users", prisma: get("/users?limit=20"), raw: get("/__bench/raw/pg/users") },
+    {
+      ...one,
+      name: "POST /users",
+      prisma: { method: "POST", path: "/users", headers: write, body: user },
+      raw: { method: "POST", path: "/__bench/raw/pg/users", headers: write, body: user },
+    },
+    {
+      ...one,
+      name: "POST /posts (transaction)",
+      prisma: { method: "POST", path: "/posts", headers: write, body: post },
+      raw: { method: "POST", path: "/__bench/raw/pg/posts", headers: write, body: post },
+      minFlights: 4,
+      minWhy: `${HYPERDRIVE(4)} (BEGIN, INSERT post, UPDATE author, COMMIT)`,
     },
   ];
 }

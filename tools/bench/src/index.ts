@@ -69,6 +69,8 @@ async function main(): Promise<void> {
   let breakdown: BenchResults["coldBreakdown"];
   try {
     const worker = await startBenchWorker(stack);
+    // The same bench Worker with HYPERDRIVE bound: every app route takes the Hyperdrive path.
+    const hyperdriveWorker = await startBenchWorker(stack, undefined, { hyperdrive: true });
     let userId: string;
     try {
       const res = await fetch(`${worker.origin}/users`, {
@@ -78,9 +80,13 @@ async function main(): Promise<void> {
       });
       if (res.status !== 201) throw new Error(`creating the bench user answered ${res.status}`);
       userId = ((await res.json()) as { id: string }).id;
-      for (const c of benchCases({ userId })) cases.push(await measureCase(worker.origin, stack, c));
+      for (const c of benchCases({ userId })) {
+        const origin = c.transport === "hyperdrive" ? hyperdriveWorker.origin : worker.origin;
+        cases.push(await measureCase(origin, stack, c));
+      }
     } finally {
       await worker.dispose();
+      await hyperdriveWorker.dispose();
     }
     log("cold starts: building the deploy bundles for plain workerd");
     const bundles = await buildColdBundles();

@@ -21,12 +21,18 @@ export async function sendOk(origin: string, spec: RequestSpec): Promise<number>
 }
 
 export interface Flights {
-  /** Postgres round trips (WebSocket flights + /sql requests), per request. */
+  /** Postgres round trips (WebSocket and TCP flights + /sql requests), per request. */
   pgRoundTrips: number;
   /** WebSocket upgrades (connections opened), per request. */
   wsUpgrades: number;
+  /** TCP connection setup flights (startup, password), per request: inside Cloudflare on Hyperdrive. */
+  tcpSetup: number;
+  /** What crosses to the database: round trips + upgrades − TCP setup. */
   flights: number;
 }
+
+/** Flights of a TCP connection's setup through the local Neon: startup, then the cleartext password. */
+export const TCP_SETUP_FLIGHTS = 2;
 
 export async function flightsPerRequest(
   neon: LocalNeon,
@@ -40,7 +46,13 @@ export async function flightsPerRequest(
   await new Promise((r) => setTimeout(r, 200));
   const c = neon.counters();
   const per = (n: number) => Math.round((n / requests) * 100) / 100;
-  return { pgRoundTrips: per(c.roundTrips), wsUpgrades: per(c.wsOpened), flights: per(c.roundTrips + c.wsOpened) };
+  const tcpSetup = TCP_SETUP_FLIGHTS * c.tcpOpened;
+  return {
+    pgRoundTrips: per(c.roundTrips),
+    wsUpgrades: per(c.wsOpened),
+    tcpSetup: per(tcpSetup),
+    flights: per(c.roundTrips + c.wsOpened - tcpSetup),
+  };
 }
 
 /**
@@ -52,8 +64,8 @@ export async function drain(neon: LocalNeon, maxMs = 30_000): Promise<void> {
   let last = -1;
   while (Date.now() < deadline) {
     const c = neon.counters();
-    const seen = c.httpRequests + c.wsOpened + c.roundTrips;
-    if (seen === last && c.wsOpen === 0) return;
+    const seen = c.httpRequests + c.wsOpened + c.tcpOpened + c.roundTrips;
+    if (seen === last && c.wsOpen + c.tcpOpen === 0) return;
     last = seen;
     await new Promise((r) => setTimeout(r, 1000));
   }

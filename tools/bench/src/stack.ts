@@ -9,8 +9,13 @@ export const BENCH_WORKER = "tools/bench/worker/index.ts";
 export const startBenchStack = (latencyMs: number): Promise<LocalStack> => startLocalStack({ faults: { latencyMs } });
 
 /** A fresh workerd process (so a fresh isolate) running the bench Worker. */
-export function startBenchWorker(stack: LocalStack, entrypoint = BENCH_WORKER): Promise<LocalWorker> {
+export function startBenchWorker(
+  stack: LocalStack,
+  entrypoint = BENCH_WORKER,
+  opts: { hyperdrive?: boolean } = {},
+): Promise<LocalWorker> {
   return serveWorker(stack, {
+    hyperdrive: opts.hyperdrive,
     // BENCH_WRANGLER_CONFIG: compare another configuration (e.g. without minify) on the same code.
     config: process.env.BENCH_WRANGLER_CONFIG,
     entrypoint,

@@ -1,7 +1,9 @@
-// The baseline: each endpoint's database work done with @neondatabase/serverless directly, per
-// request, as a hand-written Worker would (neon() for HTTP, a Client per request for WebSocket).
+// The baseline: each endpoint's database work done with the driver directly, per request, as a
+// hand-written Worker would: @neondatabase/serverless (neon() for HTTP, a Client per request for
+// WebSocket), and pg (a Client per request on the HYPERDRIVE binding) for the Hyperdrive path.
 import { Client, neon } from "@neondatabase/serverless";
 import type { Context, Hono } from "hono";
+import pg from "pg";
 import { useLocalNeonProxy } from "../../../src/db/local-neon";
 import type { AppEnv } from "../../../src/env";
 
@@ -13,16 +15,26 @@ function sql(c: Context<AppEnv>) {
   return neon(c.env.DATABASE_URL, { fullResults: false });
 }
 
-/** A connected Client for this request, closed after the response (as withPrisma does). */
-async function client(c: Context<AppEnv>): Promise<Client> {
-  useLocalNeonProxy(c.env.NEON_LOCAL_PROXY);
-  const db = new Client(c.env.DATABASE_URL);
+/** What the routes below use of a connected client: pg's API, which Neon's Client shares. */
+type RawClient = Pick<pg.Client, "query" | "end">;
+
+/** Neon's Client over WebSocket ("ws") or pg over Hyperdrive ("pg"), connected, for this request. */
+async function connectRaw(c: Context<AppEnv>, wire: "ws" | "pg"): Promise<RawClient> {
+  let db: Client | pg.Client;
+  if (wire === "pg") {
+    if (!c.env.HYPERDRIVE) throw new Error("the pg routes need the HYPERDRIVE binding");
+    db = new pg.Client({ connectionString: c.env.HYPERDRIVE.connectionString });
+  } else {
+    useLocalNeonProxy(c.env.NEON_LOCAL_PROXY);
+    db = new Client(c.env.DATABASE_URL);
+  }
   db.on("error", () => {}); // workerd reports "Network connection lost" after a clean close
   await db.connect();
   return db;
 }
 
-const done = (c: Context<AppEnv>, db: Client) => c.executionCtx.waitUntil(db.end().catch(() => {}));
+/** Closes the client after the response (as withPrisma does). */
+const done = (c: Context<AppEnv>, db: RawClient) => c.executionCtx.waitUntil(db.end().catch(() => {}));
 
 export function mountRawRoutes(app: App): void {
   app.get("/__bench/raw/http/health", async (c) => {
@@ -30,29 +42,11 @@ export function mountRawRoutes(app: App): void {
     return c.json({ status: "ok", database: "up", transport: "http" });
   });
 
-  app.get("/__bench/raw/ws/health", async (c) => {
-    const db = await client(c);
-    try {
-      await db.query("SELECT 1");
-      return c.json({ status: "ok", database: "up", transport: "ws" });
-    } finally {
-      done(c, db);
-    }
-  });
+  for (const wire of ["ws", "pg"] as const) mountClientRoutes(app, wire);
 
   app.get("/__bench/raw/http/users/:id", async (c) => {
     const rows = await sql(c).query(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [c.req.param("id")]);
     return rows[0] ? c.json(rows[0]) : c.json({ title: "Not found" }, 404);
-  });
-
-  app.get("/__bench/raw/ws/users/:id", async (c) => {
-    const db = await client(c);
-    try {
-      const { rows } = await db.query(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [c.req.param("id")]);
-      return rows[0] ? c.json(rows[0]) : c.json({ title: "Not found" }, 404);
-    } finally {
-      done(c, db);
-    }
   });
 
   app.get("/__bench/raw/http/users", async (c) => {
@@ -68,11 +62,58 @@ export function mountRawRoutes(app: App): void {
     );
     return c.json(rows[0], 201);
   });
+}
+
+/** The routes that take a connected client, for Neon's WebSocket and for pg over Hyperdrive. */
+function mountClientRoutes(app: App, wire: "ws" | "pg"): void {
+  app.get(`/__bench/raw/${wire}/health`, async (c) => {
+    const db = await connectRaw(c, wire);
+    try {
+      await db.query("SELECT 1");
+      return c.json({ status: "ok", database: "up", transport: wire });
+    } finally {
+      done(c, db);
+    }
+  });
+
+  app.get(`/__bench/raw/${wire}/users/:id`, async (c) => {
+    const db = await connectRaw(c, wire);
+    try {
+      const { rows } = await db.query(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [c.req.param("id")]);
+      return rows[0] ? c.json(rows[0]) : c.json({ title: "Not found" }, 404);
+    } finally {
+      done(c, db);
+    }
+  });
+
+  app.get(`/__bench/raw/${wire}/users`, async (c) => {
+    const db = await connectRaw(c, wire);
+    try {
+      const { rows } = await db.query(`SELECT ${USER_COLUMNS} FROM users ORDER BY created_at DESC, id DESC LIMIT 21`);
+      return c.json({ items: rows.slice(0, 20), nextCursor: rows.length > 20 ? "x" : null });
+    } finally {
+      done(c, db);
+    }
+  });
+
+  app.post(`/__bench/raw/${wire}/users`, async (c) => {
+    const { email, name } = await c.req.json<{ email: string; name?: string }>();
+    const db = await connectRaw(c, wire);
+    try {
+      const { rows } = await db.query(
+        `INSERT INTO users (email, name, updated_at) VALUES ($1, $2, now()) RETURNING ${USER_COLUMNS}`,
+        [email, name ?? null],
+      );
+      return c.json(rows[0], 201);
+    } finally {
+      done(c, db);
+    }
+  });
 
   // The same transaction as POST /posts: insert the post, bump the author's counter.
-  app.post("/__bench/raw/ws/posts", async (c) => {
+  app.post(`/__bench/raw/${wire}/posts`, async (c) => {
     const { title, authorId } = await c.req.json<{ title: string; authorId: string }>();
-    const db = await client(c);
+    const db = await connectRaw(c, wire);
     try {
       await db.query("BEGIN");
       const { rows } = await db.query(
