@@ -139,6 +139,7 @@ function hyperdriveCases(f: Fixtures): BenchCase[] {
       name: "GET /users/{id}",
       prisma: get(`/users/${f.userId}`),
       raw: get(`/__bench/raw/pg/users/${f.userId}`),
+      cold: true,
     },
     { ...one, name: "GET /users", prisma: get("/users?limit=20"), raw: get("/__bench/raw/pg/users") },
     {
@@ -154,6 +155,7 @@ function hyperdriveCases(f: Fixtures): BenchCase[] {
       raw: { method: "POST", path: "/__bench/raw/pg/posts", headers: write, body: post },
       minFlights: 4,
       minWhy: `${HYPERDRIVE(4)} (BEGIN, INSERT post, UPDATE author, COMMIT)`,
+      cold: true,
     },
   ];
 }

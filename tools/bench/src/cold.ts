@@ -37,8 +37,17 @@ export async function buildColdBundles(): Promise<ColdBundles> {
  * so `settled` waits 1 s for it (the case Cloudflare aims for: startup hidden in the TLS
  * handshake); otherwise the first request waits for startup, as when it outlasts the handshake.
  */
-async function freshWorker(stack: LocalStack, bundle: DeployBundle, settled = true): Promise<PlainWorker> {
-  const worker = await startPlainWorkerd(bundle, benchBindings(stack));
+async function freshWorker(
+  stack: LocalStack,
+  bundle: DeployBundle,
+  settled: boolean,
+  hyperdrive: boolean,
+): Promise<PlainWorker> {
+  const worker = await startPlainWorkerd(
+    bundle,
+    benchBindings(stack),
+    hyperdrive ? { hyperdrive: stack.hyperdriveUrl } : {},
+  );
   if (settled) await new Promise((resolve) => setTimeout(resolve, 1000));
   return worker;
 }
@@ -57,16 +66,18 @@ export async function coldVsWarm(
   bundle: DeployBundle,
   spec: RequestSpec,
   samples: number,
+  opts: { hyperdrive?: boolean } = {},
 ): Promise<ColdResult> {
   const result: ColdResult = { cold: [], coldWithStartup: [], warm: [] };
+  const hyperdrive = Boolean(opts.hyperdrive);
   for (let i = 0; i < samples; i++) {
-    const unsettled = await freshWorker(stack, bundle, false);
+    const unsettled = await freshWorker(stack, bundle, false, hyperdrive);
     try {
       result.coldWithStartup.push(Math.round(await sendOk(unsettled.origin, spec)));
     } finally {
       await unsettled.stop();
     }
-    const worker = await freshWorker(stack, bundle);
+    const worker = await freshWorker(stack, bundle, true, hyperdrive);
     try {
       result.cold.push(Math.round(await sendOk(worker.origin, spec)));
       const next: number[] = [];
@@ -117,7 +128,7 @@ export async function coldBreakdown(
   ] as const;
   for (let i = 0; i < samples; i++) {
     for (const mode of modes) {
-      const worker = await freshWorker(stack, mode.bundle);
+      const worker = await freshWorker(stack, mode.bundle, true, false);
       try {
         const res = await mode.request(worker.origin);
         if (!res.ok) throw new Error(`cold ${mode.key} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);

@@ -94,10 +94,11 @@ async function main(): Promise<void> {
       for (const result of cases) {
         const c = benchCases({ userId }).find((x) => x.name === result.name && x.transport === result.transport)!;
         if (!c.cold) continue;
+        const on = { hyperdrive: c.transport === "hyperdrive" };
         result.cold = {
-          prisma: await coldVsWarm(stack, bundles.warmedUp, c.prisma, coldSamples),
-          prismaWithoutWarmUp: await coldVsWarm(stack, bundles.withoutWarmUp, c.prisma, coldSamples),
-          raw: await coldVsWarm(stack, bundles.warmedUp, c.raw, coldSamples),
+          prisma: await coldVsWarm(stack, bundles.warmedUp, c.prisma, coldSamples, on),
+          prismaWithoutWarmUp: await coldVsWarm(stack, bundles.withoutWarmUp, c.prisma, coldSamples, on),
+          raw: await coldVsWarm(stack, bundles.warmedUp, c.raw, coldSamples, on),
         };
         const p50 = (r: ColdResult) => `${percentile(r.cold, 50)} (${percentile(r.coldWithStartup, 50)})`;
         log(

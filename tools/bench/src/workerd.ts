@@ -45,8 +45,15 @@ export interface PlainWorker {
   stop(): Promise<void>;
 }
 
-/** A new workerd process (so a fresh isolate) serving the bundle on 127.0.0.1. */
-export async function startPlainWorkerd(bundle: DeployBundle, bindings: Record<string, string>): Promise<PlainWorker> {
+/**
+ * A new workerd process (so a fresh isolate) serving the bundle on 127.0.0.1. `hyperdrive`: the
+ * origin of a HYPERDRIVE binding (as wrangler's dev server wires one: a TCP service at its address).
+ */
+export async function startPlainWorkerd(
+  bundle: DeployBundle,
+  bindings: Record<string, string>,
+  opts: { hyperdrive?: string } = {},
+): Promise<PlainWorker> {
   const files = readdirSync(bundle.dir);
   const main = files.find((f) => f.endsWith(".js"));
   if (!main) throw new Error(`no .js in ${bundle.dir}`);
@@ -55,19 +62,27 @@ export async function startPlainWorkerd(bundle: DeployBundle, bindings: Record<s
     ...files.filter((f) => f.endsWith(".wasm")).map((f) => `(name = "${f}", wasm = embed "${f}")`),
   ];
   const port = await findFreePort();
+  const hyperdrive = opts.hyperdrive ? new URL(opts.hyperdrive) : undefined;
+  const hyperdriveService = hyperdrive
+    ? `, (name = "hyperdrive", external = (address = "${hyperdrive.host}", tcp = ()))`
+    : "";
+  const hyperdriveBinding = hyperdrive
+    ? `, (name = "HYPERDRIVE", hyperdrive = (designator = "hyperdrive", database = ${JSON.stringify(hyperdrive.pathname.slice(1))}, ` +
+      `user = ${JSON.stringify(decodeURIComponent(hyperdrive.username))}, password = ${JSON.stringify(decodeURIComponent(hyperdrive.password))}, scheme = "postgresql"))`
+    : "";
   const configFile = path.join(bundle.dir, `workerd-${port}.capnp`);
   writeFileSync(
     configFile,
     `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [ (name = "main", worker = .worker), (name = "internet", network = (allow = ["public", "private", "local"])) ],
+  services = [ (name = "main", worker = .worker), (name = "internet", network = (allow = ["public", "private", "local"]))${hyperdriveService} ],
   sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
 );
 const worker :Workerd.Worker = (
   modules = [ ${modules.join(", ")} ],
   bindings = [ ${Object.entries(bindings)
     .map(([name, value]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(value)})`)
-    .join(", ")} ],
+    .join(", ")}${hyperdriveBinding} ],
   compatibilityDate = "${bundle.compatibilityDate}",
   compatibilityFlags = [ ${bundle.compatibilityFlags.map((f) => JSON.stringify(f)).join(", ")} ],
 );
