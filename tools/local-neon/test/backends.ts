@@ -3,8 +3,10 @@
 import { Client, neon, neonConfig, Pool } from "@neondatabase/serverless";
 import { findPostgresBinDir } from "@starter/local-postgres";
 import pg from "pg";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import ws from "ws";
 import { applyLocalNeonConfig } from "../src/proxy/client-config.js";
+import { NO_FAULTS } from "../src/proxy/faults.js";
 import type { LocalNeon } from "../src/proxy/local-neon.js";
 import { type LocalStack, startLocalStack } from "../src/stack.js";
 
@@ -82,4 +84,28 @@ export async function eventually(check: () => boolean | Promise<boolean>, ms = 3
     if (Date.now() > until) throw new Error("condition not reached in time");
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * For a describe block of fault and counter tests: starts the backend before its tests, stops it
+ * after, and before each test turns every fault off, lets earlier connections close and zeroes
+ * the counters. Returns the backend, read lazily (it exists once beforeAll has run).
+ */
+export function useBackend(kind: BackendKind, skip: string | false): Backend {
+  let backend: Backend | undefined;
+  beforeAll(async () => {
+    if (!skip) backend = await startBackend(kind);
+  });
+  afterAll(async () => {
+    await backend?.stop();
+  });
+  beforeEach(async () => {
+    if (!backend) return;
+    const b = backend;
+    b.configure();
+    b.proxy.setFaults(NO_FAULTS);
+    await eventually(() => b.proxy.counters().wsOpen + b.proxy.counters().tcpOpen === 0);
+    b.proxy.resetCounters();
+  });
+  return new Proxy({} as Backend, { get: (_, key) => backend?.[key as keyof Backend] });
 }

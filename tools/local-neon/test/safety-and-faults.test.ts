@@ -1,9 +1,9 @@
 // Never an open relay; counters count; each injected fault does what it says.
 // Timing assertions are lower bounds only.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { BACKENDS, type Backend, eventually, startBackend } from "./backends.js";
+import { BACKENDS, eventually, useBackend } from "./backends.js";
 
 async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const start = performance.now();
@@ -12,28 +12,7 @@ async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }
 }
 
 describe.each(BACKENDS)("local neon safety, counters and faults over $kind", ({ kind, skip }) => {
-  let b: Backend;
-  beforeAll(async () => {
-    if (skip) return;
-    b = await startBackend(kind);
-  });
-  afterAll(async () => {
-    await b?.stop();
-  });
-  beforeEach(async () => {
-    if (skip) return;
-    b.configure();
-    b.proxy.setFaults({
-      latencyMs: 0,
-      wakeupDelayMs: 0,
-      idleAfterMs: 300_000,
-      refuseConnections: false,
-      cutAfterMessages: 0,
-    });
-    // Let earlier WebSocket closes land before counting.
-    await eventually(() => b.proxy.counters().wsOpen === 0);
-    b.proxy.resetCounters();
-  });
+  const b = useBackend(kind, skip);
   const test = skip ? it.skip : it;
 
   test("HTTP refuses a connection string naming another host", async () => {

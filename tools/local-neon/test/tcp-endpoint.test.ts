@@ -2,30 +2,11 @@
 // Neon's login, counters and faults, and the Hyperdrive latency model (setup flights free).
 // Timing assertions are bounds with wide margins, in the direction a stall cannot break.
 import pg from "pg";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { BACKENDS, type Backend, eventually, startBackend } from "./backends.js";
+import { describe, expect, it } from "vitest";
+import { BACKENDS, eventually, useBackend } from "./backends.js";
 
 describe.each(BACKENDS)("the local Neon's TCP endpoint over $kind", ({ kind, skip }) => {
-  let b: Backend;
-  beforeAll(async () => {
-    if (skip) return;
-    b = await startBackend(kind);
-  });
-  afterAll(async () => {
-    await b?.stop();
-  });
-  beforeEach(async () => {
-    if (skip) return;
-    b.proxy.setFaults({
-      latencyMs: 0,
-      wakeupDelayMs: 0,
-      idleAfterMs: 300_000,
-      refuseConnections: false,
-      cutAfterMessages: 0,
-    });
-    await eventually(() => b.proxy.counters().tcpOpen === 0);
-    b.proxy.resetCounters();
-  });
+  const b = useBackend(kind, skip);
   const test = skip ? it.skip : it;
 
   test("carries pg's queries and counts them as tcp flights", async () => {
