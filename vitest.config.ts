@@ -87,6 +87,14 @@ export default defineConfig({
       },
       {
         test: {
+          name: "local-postgres",
+          environment: "node",
+          include: ["tools/local-postgres/test/**/*.test.ts"],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: "prisma-offline",
           environment: "node",
           include: ["tools/prisma-offline/test/**/*.test.ts"],

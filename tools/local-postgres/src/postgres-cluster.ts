@@ -3,9 +3,9 @@
 // Neon: the driver's default pipelined connect (startup + cleartext password in one
 // flight) then works unchanged, even when something tunnels straight to this server.
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import pg from "pg";
 import { findFreePort } from "./free-port.js";
 import type { DatabaseServer } from "./server.js";
@@ -42,8 +42,29 @@ function runAsForCurrentUser(): RunAs {
   const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
   return {
     command: (file, args) => ["runuser", ["-u", "postgres", "--", file, ...args]],
-    own: (path) => chownRecursive(path, uid, gid),
+    own: (path) => {
+      assertReachable(path, uid);
+      chownRecursive(path, uid, gid);
+    },
   };
+}
+
+/**
+ * The server runs as the postgres user, which must be able to walk into the data directory: a
+ * parent only root may enter (a home directory such as /root is 0700) makes initdb fail with a
+ * bare "Permission denied". Say so, and what to do, instead.
+ */
+function assertReachable(path: string, uid: number): void {
+  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
+    const { mode, uid: owner } = statSync(dir);
+    if (owner !== uid && (mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as the postgres user, which cannot enter ${dir} (mode ${(mode & 0o777).toString(8)}), ` +
+          `so it cannot use ${path}: set LOCAL_DATA_DIR to a directory it can reach (e.g. /var/tmp/neon-local), or LOCAL_DB=pglite`,
+      );
+    }
+    if (dir === dirname(dir)) return;
+  }
 }
 
 function chownRecursive(path: string, uid: number, gid: number): void {

@@ -1,0 +1,91 @@
+// The database under the local Neon: each kind starts, takes the documented credentials, keeps its
+// data in a data dir across restarts, and falls back to a free port when the preferred one is taken.
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { findPostgresBinDir, query, startLocalPostgres } from "../src/index.js";
+
+const dirs: string[] = [];
+/** A fresh directory; mkdtemp makes it 0700, so `mode` says who else may enter it. */
+const tempDir = (mode = 0o755) => {
+  const dir = mkdtempSync(path.join(tmpdir(), "local-postgres-test-"));
+  chmodSync(dir, mode);
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const KINDS = [
+  { kind: "postgres" as const, skip: !findPostgresBinDir(), user: "neon", database: "neondb" },
+  { kind: "pglite" as const, skip: false, user: "postgres", database: "postgres" },
+];
+
+describe.each(KINDS)("startLocalPostgres({ kind: $kind })", ({ kind, skip, user, database }) => {
+  it.skipIf(skip)(
+    "keeps its data in a data root across restarts, with the documented login",
+    async () => {
+      const dataRoot = tempDir();
+      const first = await startLocalPostgres({ kind, dataRoot });
+      try {
+        expect(first.kind).toBe(kind);
+        const url = new URL(first.url);
+        expect([url.username, url.pathname.slice(1)]).toEqual([user, database]);
+        await query(first.url, "CREATE TABLE kept (n int)");
+        await query(first.url, "INSERT INTO kept VALUES (42)");
+      } finally {
+        await first.stop();
+      }
+      const second = await startLocalPostgres({ kind, dataRoot });
+      try {
+        expect(await query<{ n: number }>(second.url, "SELECT n FROM kept")).toEqual([{ n: 42 }]);
+      } finally {
+        await second.stop();
+      }
+    },
+    60_000,
+  );
+
+  it.skipIf(skip)(
+    "takes the preferred port when it is free, and another one when it is not",
+    async () => {
+      const taken = createServer();
+      await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+      const takenPort = (taken.address() as { port: number }).port;
+      try {
+        const db = await startLocalPostgres({ kind, preferredPort: takenPort });
+        try {
+          expect(Number(new URL(db.url).port)).not.toBe(takenPort);
+          expect(await query<{ one: number }>(db.url, "SELECT 1 AS one")).toEqual([{ one: 1 }]);
+        } finally {
+          await db.stop();
+        }
+      } finally {
+        taken.close();
+      }
+    },
+    60_000,
+  );
+});
+
+describe("startLocalPostgres({ externalUrl })", () => {
+  it("starts nothing and refuses a URL that is not postgres://", async () => {
+    const db = await startLocalPostgres({ externalUrl: "postgres://u:p@127.0.0.1:1/db" });
+    expect(db).toMatchObject({ kind: "external", url: "postgres://u:p@127.0.0.1:1/db" });
+    await expect(startLocalPostgres({ externalUrl: "mysql://u:p@127.0.0.1/db" })).rejects.toThrow(/postgres:\/\//);
+  });
+});
+
+describe("a PostgreSQL data dir the postgres user cannot reach", () => {
+  const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  it.skipIf(!asRoot || !findPostgresBinDir())("is refused in one line that says what to do", async () => {
+    // As root the cluster runs as the postgres user; a 0700 parent (like /root) locks it out.
+    const dataRoot = tempDir(0o700);
+    await expect(startLocalPostgres({ kind: "postgres", dataRoot })).rejects.toThrow(
+      /postgres user, which cannot enter .*local-postgres-test-.* set LOCAL_DATA_DIR .* or LOCAL_DB=pglite$/,
+    );
+  });
+});
