@@ -8,6 +8,7 @@ import { neonConfig } from "@neondatabase/serverless";
  */
 export function useLocalNeonProxy(proxy: string | undefined): void {
   if (!proxy) return;
+  assertLoopback(proxy);
   neonConfig.wsProxy = (host, port) => `${proxy}/v2?address=${host}:${port}`;
   neonConfig.useSecureWebSocket = false;
   neonConfig.pipelineTLS = false;
@@ -15,4 +16,21 @@ export function useLocalNeonProxy(proxy: string | undefined): void {
   // so startup + password go in one flight, exactly as in production.
   neonConfig.pipelineConnect = "password";
   neonConfig.fetchEndpoint = () => `http://${proxy}/sql`;
+}
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * The local proxy is plain ws:// and http://, with the database password inside: only ever on this
+ * machine. A NEON_LOCAL_PROXY naming another host (a copy-pasted .dev.vars, a production var set by
+ * mistake) is refused rather than sending credentials across a network in clear text.
+ */
+function assertLoopback(proxy: string): void {
+  const host = /^(\[[^\]]+\]|[^:]+)(?::\d+)?$/.exec(proxy.trim())?.[1]?.toLowerCase();
+  if (!host || !LOOPBACK.has(host)) {
+    throw new Error(
+      `NEON_LOCAL_PROXY must be a loopback host:port (localhost, 127.0.0.1 or [::1]), got "${proxy}": ` +
+        "the local proxy speaks plain ws:// and http://. Unset it to reach Neon itself.",
+    );
+  }
 }

@@ -61,7 +61,12 @@ export async function neonStats(): Promise<NeonStats> {
   return (await (await fetch(`${admin()}/_local-neon/stats`)).json()) as NeonStats;
 }
 export async function resetNeonStats(): Promise<void> {
-  await (await fetch(`${admin()}/_local-neon/stats/reset`, { method: "POST" })).body?.cancel();
+  const reset = await fetch(`${admin()}/_local-neon/stats/reset`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+  });
+  if (!reset.ok) throw new Error(`resetting the local Neon's counters: HTTP ${reset.status}`);
+  await reset.body?.cancel();
 }
 
 /** Asserts an RFC 9457 body and returns it. */

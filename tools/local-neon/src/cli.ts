@@ -1,5 +1,7 @@
 // npm run neon:local -- [--host 127.0.0.1] [--port 4444] [--upstream postgres://…]
 //                       [--db auto|postgres|pglite] [--db-port N] [--data-dir .local/postgres] [--allow host:port]…
+//                       [--allow-origin http://localhost:5173]… [--allow-host my-box.lan]… (web pages and
+//                       Host names the request guard lets in; none by default)
 // Without --upstream a local database is started (kept under .local/ between runs) and migrated;
 // an --upstream database is put behind the proxy as it is.
 import { parseArgs } from "node:util";
@@ -10,7 +12,7 @@ import { DEV_DATA_ROOT, DEV_DATABASE_PORT, startLocalStack } from "./stack.js";
 
 const USAGE =
   "usage: neon:local [--host 127.0.0.1] [--port 4444] [--upstream postgres://user:pw@127.0.0.1:5432/db] " +
-  "[--db auto|postgres|pglite] [--db-port N] [--data-dir DIR] [--allow host:port]";
+  "[--db auto|postgres|pglite] [--db-port N] [--data-dir DIR] [--allow host:port] [--allow-origin URL] [--allow-host NAME]";
 
 function usageError(message: string): never {
   process.stderr.write(`error: ${message} (see --help)\n`);
@@ -30,6 +32,8 @@ function readArgs() {
         "db-port": { type: "string", default: "0" },
         "data-dir": { type: "string" },
         allow: { type: "string", multiple: true, default: [] },
+        "allow-origin": { type: "string", multiple: true, default: [] },
+        "allow-host": { type: "string", multiple: true, default: [] },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -70,6 +74,7 @@ function parseCli() {
     dbPort,
     dataDir: values["data-dir"],
     allow: values.allow,
+    guard: { allowOrigins: values["allow-origin"], allowHosts: values["allow-host"] },
   };
 }
 
@@ -91,6 +96,7 @@ async function main() {
       neonHost: args.host,
       neonPort: args.port,
       allow: args.allow,
+      guard: args.guard,
       log: step,
     });
     onShutdown(() => stack.stop());

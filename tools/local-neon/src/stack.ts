@@ -6,6 +6,7 @@
 import { type LocalPostgresKind, startLocalPostgres } from "@starter/local-postgres";
 import { migrateDeploy, redactUrl } from "@starter/prisma-offline";
 import { type LocalNeon, type LocalNeonFaults, startLocalNeon } from "./proxy/local-neon.js";
+import type { RequestGuardOptions } from "./proxy/request-guard.js";
 
 /** Where `npm run dev` and `npm run neon:local` keep their database between runs (gitignored). */
 export const DEV_DATA_ROOT = ".local";
@@ -31,6 +32,8 @@ export interface LocalStackOptions {
   /** More host:port upstreams the proxy may forward to. */
   allow?: string[];
   faults?: Partial<LocalNeonFaults>;
+  /** Origins and Host names let through the local Neon's request guard (default: none). */
+  guard?: RequestGuardOptions;
   /** Apply prisma/migrations (default true). */
   migrate?: boolean;
   /** Runs after the migrations with the direct URL (e.g. the app's seed). */
@@ -86,6 +89,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       port: opts.neonPort,
       allow: opts.allow,
       faults: opts.faults,
+      guard: opts.guard,
       log,
     });
     stops.push(() => neon.stop());

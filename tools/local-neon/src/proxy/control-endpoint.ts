@@ -2,6 +2,8 @@
 // POST /_local-neon/stats/reset  → zero them
 // GET  /_local-neon/faults       → current faults
 // POST /_local-neon/faults       → merge a partial faults object (JSON body); {"reset":true} → all off
+// POSTs must say Content-Type: application/json, which a web page cannot send cross-site without a
+// preflight (and the request guard refuses anything with an Origin).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CounterSet } from "./counters.js";
 import { type LocalNeonFaults, parseFaults } from "./faults.js";
@@ -23,6 +25,9 @@ export async function handleControl(
   ctx: ControlContext,
 ): Promise<void> {
   const route = `${req.method} ${path}`;
+  if (req.method === "POST" && !/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
+    return sendJson(res, 415, { message: "control requests must be Content-Type: application/json" });
+  }
   if (route === "GET /_local-neon/stats") return sendJson(res, 200, ctx.counters.snapshot());
   if (route === "POST /_local-neon/stats/reset") {
     ctx.counters.reset();

@@ -30,8 +30,7 @@ export function sendJson(
   res.writeHead(status, {
     "Content-Type": "application/json",
     "Content-Length": Buffer.byteLength(text),
-    // Neon sends this on every /sql answer (browsers may call it directly).
-    "Access-Control-Allow-Origin": "*",
+    // No Access-Control-Allow-Origin (Neon sends "*"): no web page may read the local Neon.
     ...headers,
   });
   res.end(text);

@@ -8,6 +8,7 @@ import { CounterSet, type LocalNeonCounters } from "./counters.js";
 import { ComputeActivity, type LocalNeonFaults, NO_FAULTS, parseFaults } from "./faults.js";
 import { runTunnel, tcpClient } from "./pg-tunnel.js";
 import { PgTypeCatalog } from "./pg-type-catalog.js";
+import type { RequestGuardOptions } from "./request-guard.js";
 import { createLocalNeonServer, type ServerContext } from "./server.js";
 
 export type { LocalNeonCounters } from "./counters.js";
@@ -47,6 +48,8 @@ export interface StartLocalNeonOptions {
   /** extra host:port the proxy may forward to */
   allow?: string[];
   faults?: Partial<LocalNeonFaults>;
+  /** Origins and extra Host names let through the request guard (request-guard.ts). */
+  guard?: RequestGuardOptions;
   log?: (line: string) => void;
 }
 
@@ -73,6 +76,8 @@ export async function startLocalNeon(opts: StartLocalNeonOptions): Promise<Local
     activity,
     types: new PgTypeCatalog(),
     defaultAddress: { host: upstreamHost, port: upstreamPort },
+    // The address it binds answers too (e.g. --host 0.0.0.0 on a LAN is a deliberate choice).
+    guard: { ...opts.guard, allowHosts: [host, ...(opts.guard?.allowHosts ?? [])] },
     faults: () => faults,
     setFaults: (f) => (faults = { ...faults, ...parseFaults(f) }),
     resetFaults: () => (faults = { ...NO_FAULTS }),

@@ -1,4 +1,5 @@
-// The HTTP server: routes /sql, the control endpoint, CORS preflight and WebSocket upgrades.
+// The HTTP server: routes /sql, the control endpoint and WebSocket upgrades, each behind the
+// request guard (no web page may reach the local Neon: request-guard.ts).
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
@@ -6,6 +7,7 @@ import { type Allowlist, splitHostPort } from "./allowlist.js";
 import { CONTROL_PREFIX, type ControlContext, handleControl } from "./control-endpoint.js";
 import { sendJson } from "./http-util.js";
 import { runTunnel, type TunnelContext, webSocketClient } from "./pg-tunnel.js";
+import { type RequestGuardOptions, refusalReason } from "./request-guard.js";
 import { handleSql, type SqlContext } from "./sql-over-http.js";
 
 export type ServerContext = SqlContext &
@@ -14,17 +16,8 @@ export type ServerContext = SqlContext &
     allowlist: Allowlist;
     /** host:port used when a WebSocket URL carries no ?address= */
     defaultAddress: { host: string; port: number };
+    guard: RequestGuardOptions;
   };
-
-// Neon answers the browser preflight for /sql with these.
-const PREFLIGHT_HEADERS = {
-  "Access-Control-Allow-Origin": "*",
-  "Access-Control-Allow-Methods": "OPTIONS, POST",
-  "Access-Control-Allow-Headers":
-    "Authorization, Neon-Connection-String, Neon-Raw-Text-Output, Neon-Array-Mode, Neon-Pool-Opt-In, " +
-    "Neon-Batch-Read-Only, Neon-Batch-Isolation-Level, Neon-Batch-Deferrable",
-  "Access-Control-Max-Age": "86400",
-};
 
 const WEBSOCKET_PATHS = new Set(["/v2", "/v1", "/"]);
 
@@ -33,10 +26,12 @@ export function createLocalNeonServer(ctx: ServerContext): { server: Server; wss
 
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://local").pathname;
-    if (path === "/sql" && req.method === "POST") {
+    const refused = refusalReason(req, ctx.guard);
+    if (refused) {
+      ctx.counters.add("refused");
+      sendJson(res, 403, { message: refused });
+    } else if (path === "/sql" && req.method === "POST") {
       void handleSql(req, res, ctx);
-    } else if (path === "/sql" && req.method === "OPTIONS") {
-      res.writeHead(200, PREFLIGHT_HEADERS).end();
     } else if (path.startsWith(CONTROL_PREFIX)) {
       void handleControl(req, res, path, ctx);
     } else {
@@ -46,6 +41,14 @@ export function createLocalNeonServer(ctx: ServerContext): { server: Server; wss
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? "/", "http://local");
+    const refused = refusalReason(req, ctx.guard);
+    if (refused) {
+      ctx.counters.add("refused");
+      socket.end(
+        `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(refused)}\r\n\r\n${refused}`,
+      );
+      return;
+    }
     if (!WEBSOCKET_PATHS.has(url.pathname)) {
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       return;

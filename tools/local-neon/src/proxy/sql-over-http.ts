@@ -213,8 +213,10 @@ async function connectUpstream(target: Target, ctx: SqlContext): Promise<pg.Clie
     void client.end().catch(() => {});
     throw fromDatabaseError(error) ?? new SqlHttpError(500, "Couldn't connect to compute node");
   }
+  // An upstream that asked for no password (PGlite, trust) checked nothing: the proxy does, for
+  // every user; one it has no password for (any but the configured user) is refused.
   const expected = ctx.expectedPassword(target.user);
-  if (!askedForPassword && expected !== undefined && expected !== target.password) {
+  if (!askedForPassword && (expected === undefined || expected !== target.password)) {
     void client.end().catch(() => {});
     throw new SqlHttpError(400, `password authentication failed for user "${target.user}"`, {
       code: "28P01",

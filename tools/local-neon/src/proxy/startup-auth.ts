@@ -58,7 +58,7 @@ export function connectAndAuthenticate(opts: {
   startupPacket: Buffer;
   user: string;
   password: string;
-  /** Password to enforce when the upstream does not ask for one; undefined = unknown user. */
+  /** Password to enforce when the upstream does not ask for one; undefined = unknown user (refused then). */
   expectedPassword: string | undefined;
 }): Promise<AuthenticatedUpstream> {
   return new Promise((resolve, reject) => {
@@ -122,10 +122,11 @@ export function connectAndAuthenticate(opts: {
             const code = message.body.readInt32BE(0);
             switch (code) {
               case 0: {
+                // The upstream checked nothing (PGlite, trust): check every user here; one we
+                // have no password for is refused.
                 if (
                   !askedForPassword &&
-                  opts.expectedPassword !== undefined &&
-                  opts.password !== opts.expectedPassword
+                  (opts.expectedPassword === undefined || opts.password !== opts.expectedPassword)
                 ) {
                   return fail(new UpstreamAuthError("wrong password", passwordFailed(opts.user)));
                 }
