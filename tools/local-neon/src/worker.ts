@@ -70,8 +70,9 @@ export async function serveWorker(stack: LocalStack | undefined, opts: ServeWork
     };
   }
 
-  Object.assign(process.env, { CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV: "false", [localString]: env[localString] });
-  if (!env[localString]) delete process.env[localString];
+  // In-process, wrangler reads this process's environment.
+  process.env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV = "false";
+  if (env[localString]) process.env[localString] = env[localString];
   const hyperdrive =
     opts.hyperdrive && stack && !declared
       ? {

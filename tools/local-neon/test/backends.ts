@@ -109,3 +109,15 @@ export function useBackend(kind: BackendKind, skip: string | false): Backend {
   });
   return new Proxy({} as Backend, { get: (_, key) => backend?.[key as keyof Backend] });
 }
+
+/** Runs `SELECT 1` up to `tries` times; resolves with the first failure (undefined if none). */
+export async function firstFailure(client: { query(sql: string): Promise<unknown> }, tries = 10): Promise<unknown> {
+  for (let i = 0; i < tries; i++) {
+    const failure = await client.query("SELECT 1").then(
+      () => undefined,
+      (e: unknown) => e ?? "failed",
+    );
+    if (failure) return failure;
+  }
+  return undefined;
+}
