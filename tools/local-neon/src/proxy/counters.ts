@@ -31,7 +31,7 @@ export interface LocalNeonCounters {
   refused: number;
   /** wake-ups simulated (first connection after idle) */
   wakeups: number;
-  /** connections cut by the cutAfterMessages fault */
+  /** connections cut by the cutAfterMessages and cutAfterCommit faults */
   cut: number;
 }
 

@@ -16,6 +16,9 @@ export interface LocalNeonFaults {
   /** WebSocket only: after N client messages have been forwarded on a connection, the
    *  next one cuts it (TCP destroyed, socket terminated without a close frame). 0 = off. */
   cutAfterMessages: number;
+  /** WebSocket and TCP: when Postgres confirms a COMMIT, cut the connection instead of passing the
+   *  confirmation on. The transaction is committed; the client only sees the connection drop. */
+  cutAfterCommit: boolean;
 }
 
 export const NO_FAULTS: LocalNeonFaults = {
@@ -24,6 +27,7 @@ export const NO_FAULTS: LocalNeonFaults = {
   idleAfterMs: 300_000,
   refuseConnections: false,
   cutAfterMessages: 0,
+  cutAfterCommit: false,
 };
 
 /** Validates a partial fault object (from code or from the JSON endpoint). */
@@ -42,6 +46,7 @@ export function parseFaults(input: unknown): Partial<LocalNeonFaults> {
         out[key] = value;
         break;
       case "refuseConnections":
+      case "cutAfterCommit":
         if (typeof value !== "boolean") throw new Error(`${key} must be a boolean`);
         out[key] = value;
         break;

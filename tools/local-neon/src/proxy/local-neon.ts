@@ -48,6 +48,8 @@ export interface StartLocalNeonOptions {
   /** extra host:port the proxy may forward to */
   allow?: string[];
   faults?: Partial<LocalNeonFaults>;
+  /** Upstream connects (TCP + auth) that take longer fail as Neon's do. Default 10 s. */
+  upstreamConnectTimeoutMs?: number;
   /** Origins and extra Host names let through the request guard (request-guard.ts). */
   guard?: RequestGuardOptions;
   log?: (line: string) => void;
@@ -83,6 +85,7 @@ export async function startLocalNeon(opts: StartLocalNeonOptions): Promise<Local
     resetFaults: () => (faults = { ...NO_FAULTS }),
     // The only credentials we know are the configured upstream's (see startup-auth.ts).
     expectedPassword: (user) => (user === upstreamUser ? upstreamPassword : undefined),
+    upstreamConnectTimeoutMs: opts.upstreamConnectTimeoutMs ?? 10_000,
     log,
   };
   const { server, wss } = createLocalNeonServer(context);

@@ -26,11 +26,16 @@ export interface TunnelContext {
   faults(): LocalNeonFaults;
   activity: ComputeActivity;
   expectedPassword(user: string): string | undefined;
+  /** A connect (TCP + auth) to the upstream that takes longer fails as "Couldn't connect". */
+  upstreamConnectTimeoutMs: number;
   log(line: string): void;
 }
 
 // Pause the upstream when this much is waiting to go out to the client.
 const HIGH_WATER = 1 << 20;
+// What a client may send while its upstream connection is being opened (the driver pipelines
+// its first query behind the password). More is a protocol abuse: the connection is closed.
+const MAX_PENDING_BYTES = 1 << 20;
 
 type Phase = "startup" | "password" | "connecting" | "tunnel" | "closed";
 
@@ -114,6 +119,7 @@ export function runTunnel(client: TunnelClient, target: { host: string; port: nu
   let startupPacket: Buffer | undefined;
   let startupParams: Record<string, string> = {};
   const pending: Buffer[] = []; // client messages that arrive while we connect upstream
+  let pendingBytes = 0;
   let clientMessages = 0;
   const activityStarted = ctx.activity.begin();
   // Read through a function: the phase may change while we await.
@@ -151,7 +157,18 @@ export function runTunnel(client: TunnelClient, target: { host: string; port: nu
     upstream = socket;
     phase = "tunnel";
     ctx.counters.add("upstreamOpen");
-    socket.on("data", (chunk: Buffer) => sendToClient(chunk));
+    const commits = new CommitWatch();
+    socket.on("data", (chunk: Buffer) => {
+      if (commits.seen(chunk) && ctx.faults().cutAfterCommit) {
+        // The COMMIT is done in Postgres; the client never hears so (its reply is this chunk).
+        ctx.counters.add("cut");
+        phase = "closed";
+        socket.destroy();
+        client.terminate();
+        return;
+      }
+      sendToClient(chunk);
+    });
     socket.on("close", () => {
       ctx.counters.add("upstreamOpen", -1);
       phase = "closed";
@@ -184,6 +201,7 @@ export function runTunnel(client: TunnelClient, target: { host: string; port: nu
         user,
         password,
         expectedPassword: ctx.expectedPassword(user),
+        timeoutMs: ctx.upstreamConnectTimeoutMs,
       });
       if (isClosed()) {
         result.socket.destroy();
@@ -216,8 +234,14 @@ export function runTunnel(client: TunnelClient, target: { host: string; port: nu
     }
     for (const message of messages) {
       if (phase === "tunnel") forward(message.bytes);
-      else if (phase === "connecting") pending.push(message.bytes);
-      else if (phase === "startup") {
+      else if (phase === "connecting") {
+        pendingBytes += message.bytes.length;
+        if (pendingBytes > MAX_PENDING_BYTES) {
+          closeClient(1009, "too much data before the connection was ready");
+          return;
+        }
+        pending.push(message.bytes);
+      } else if (phase === "startup") {
         const code = message.body.readInt32BE(0);
         if (code === SSL_REQUEST_CODE || code === GSSENC_REQUEST_CODE) {
           sendToClient(Buffer.from("N")); // no TLS inside the tunnel
@@ -272,4 +296,17 @@ export function runTunnel(client: TunnelClient, target: { host: string; port: nu
     ctx.log(`${kind === "ws" ? "websocket" : "tcp"} error: ${error.message}`);
     upstream?.destroy();
   });
+}
+
+// CommandComplete "COMMIT": 'C', int32 length 11, "COMMIT\0".
+const COMMIT_COMPLETE = Buffer.from("C\0\0\0\x0bCOMMIT\0", "latin1");
+
+/** Spots a COMMIT's CommandComplete in the upstream's byte stream, across chunk boundaries. */
+class CommitWatch {
+  private tail: Buffer = Buffer.alloc(0);
+  seen(chunk: Buffer): boolean {
+    const window = this.tail.length ? Buffer.concat([this.tail, chunk]) : chunk;
+    this.tail = window.subarray(Math.max(0, window.length - (COMMIT_COMPLETE.length - 1)));
+    return window.includes(COMMIT_COMPLETE);
+  }
 }

@@ -16,12 +16,19 @@ export interface WireMessage {
   body: Buffer;
 }
 
+/** The largest message the proxy frames (Postgres' own limit for a query is 1 GB). */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
 /**
  * Cuts a byte stream into whole messages. Frontend streams start untyped (startup,
  * SSLRequest, CancelRequest: int32 length first) until the startup packet has passed.
+ * Linear in the bytes pushed: chunks of an unfinished message are kept as a list and joined once
+ * the message is whole (not concatenated on every chunk), and a message above
+ * MAX_MESSAGE_BYTES is an error rather than an unbounded buffer.
  */
 export class MessageReader {
-  private buffer: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private size = 0;
   constructor(private untyped: boolean) {}
 
   /** Switches to typed framing (after the startup packet). */
@@ -30,11 +37,18 @@ export class MessageReader {
   }
 
   push(chunk: Buffer): WireMessage[] {
-    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    if (chunk.length) {
+      this.chunks.push(chunk);
+      this.size += chunk.length;
+    }
     const messages: WireMessage[] = [];
     for (;;) {
-      const message = this.untyped ? this.readUntyped() : this.readTyped();
-      if (!message) break;
+      const length = this.nextLength();
+      if (length === undefined || this.size < length) break;
+      const bytes = this.take(length);
+      const message = this.untyped
+        ? { type: "", bytes, body: bytes.subarray(4) }
+        : { type: String.fromCharCode(bytes[0]!), bytes, body: bytes.subarray(5) };
       messages.push(message);
       if (message.type === "" && message.body.length >= 4 && message.body.readInt32BE(0) === PROTOCOL_V3)
         this.untyped = false;
@@ -44,29 +58,46 @@ export class MessageReader {
 
   /** Bytes received that do not yet form a whole message. */
   rest(): Buffer {
-    const rest = this.buffer;
-    this.buffer = Buffer.alloc(0);
-    return rest;
+    return this.take(this.size);
   }
 
-  private readUntyped(): WireMessage | undefined {
-    if (this.buffer.length < 4) return undefined;
-    const length = this.buffer.readInt32BE(0);
-    if (length < 8 || length > 10_000) throw new Error("invalid startup packet length");
-    if (this.buffer.length < length) return undefined;
-    const bytes = this.buffer.subarray(0, length);
-    this.buffer = this.buffer.subarray(length);
-    return { type: "", bytes, body: bytes.subarray(4) };
-  }
-
-  private readTyped(): WireMessage | undefined {
-    if (this.buffer.length < 5) return undefined;
-    const length = this.buffer.readInt32BE(1);
+  /** The whole length of the next message, once its header is in; undefined before. */
+  private nextLength(): number | undefined {
+    const headerBytes = this.untyped ? 4 : 5;
+    if (this.size < headerBytes) return undefined;
+    const header = this.peek(headerBytes);
+    if (this.untyped) {
+      const length = header.readInt32BE(0);
+      if (length < 8 || length > 10_000) throw new Error("invalid startup packet length");
+      return length;
+    }
+    const length = header.readInt32BE(1);
     if (length < 4) throw new Error("invalid message length");
-    if (this.buffer.length < 1 + length) return undefined;
-    const bytes = this.buffer.subarray(0, 1 + length);
-    this.buffer = this.buffer.subarray(1 + length);
-    return { type: String.fromCharCode(bytes[0]!), bytes, body: bytes.subarray(5) };
+    if (length > MAX_MESSAGE_BYTES) throw new Error(`message larger than ${MAX_MESSAGE_BYTES} bytes`);
+    return 1 + length;
+  }
+
+  private peek(n: number): Buffer {
+    if (this.chunks[0]!.length >= n) return this.chunks[0]!.subarray(0, n);
+    this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0]!.subarray(0, n);
+  }
+
+  private take(n: number): Buffer {
+    const first = this.chunks[0];
+    let bytes: Buffer;
+    if (n === 0) return Buffer.alloc(0);
+    if (first && first.length >= n) {
+      bytes = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      const all = Buffer.concat(this.chunks);
+      bytes = all.subarray(0, n);
+      this.chunks = all.length > n ? [all.subarray(n)] : [];
+    }
+    this.size -= n;
+    return bytes;
   }
 }
 

@@ -19,6 +19,8 @@ export interface SqlContext {
   activity: ComputeActivity;
   types: PgTypeCatalog;
   expectedPassword(user: string): string | undefined;
+  /** A connect (TCP + auth) to the upstream that takes longer fails as "Couldn't connect". */
+  upstreamConnectTimeoutMs: number;
   log(line: string): void;
 }
 
@@ -198,6 +200,7 @@ async function connectUpstream(target: Target, ctx: SqlContext): Promise<pg.Clie
     user: target.user,
     password: target.password,
     database: target.database,
+    connectionTimeoutMillis: ctx.upstreamConnectTimeoutMs,
     application_name: "local-neon-http",
   });
   // Upstreams without auth (PGlite) accept any password: check it ourselves, like Neon's proxy would.

@@ -60,6 +60,8 @@ export function connectAndAuthenticate(opts: {
   password: string;
   /** Password to enforce when the upstream does not ask for one; undefined = unknown user (refused then). */
   expectedPassword: string | undefined;
+  /** TCP connect + authentication must finish within this, or the connect fails. */
+  timeoutMs: number;
 }): Promise<AuthenticatedUpstream> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: opts.host, port: opts.port });
@@ -78,6 +80,19 @@ export function connectAndAuthenticate(opts: {
     };
 
     socket.once("connect", () => socket.write(opts.startupPacket));
+    // An upstream that accepts and never answers (or never accepts) would hold the client forever.
+    const timer = setTimeout(
+      () =>
+        fail(
+          new UpstreamAuthError(
+            `upstream: no answer within ${opts.timeoutMs} ms`,
+            errorResponse({ severity: "FATAL", code: "08006", message: "Couldn't connect to compute node" }),
+          ),
+        ),
+      opts.timeoutMs,
+    );
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
     socket.on("error", (error) =>
       fail(
         new UpstreamAuthError(
