@@ -29,7 +29,7 @@ function workerProject(db: WorkerStackDb, include: string[]): TestProjectInlineC
               CORS_ORIGINS: "https://app.example.test",
               // Defaults, stated so that a developer's .dev.vars cannot change what the tests see.
               DATABASE_SCHEMA: "",
-              READS_REQUIRE_AUTH: "",
+              PUBLIC_DOCS: "",
               MAX_BODY_BYTES: "",
               DB_CONNECT_TIMEOUT_MS: "",
             },

@@ -23,13 +23,13 @@ export type Bindings = Env & {
   DATABASE_SCHEMA?: string;
   /** Local only (.dev.vars / tests): host:port of the local Neon proxy. Never set in production. */
   NEON_LOCAL_PROXY?: string;
-  /** Secret. Write routes (and reads, with READS_REQUIRE_AUTH) need `Authorization: Bearer <it>`. */
+  /** Secret. Every route not declared public needs `Authorization: Bearer <it>` (closed by default). */
   API_TOKEN?: string;
-  /** "true": reads need the token too. Default: reads are public. */
-  READS_REQUIRE_AUTH?: string;
+  /** "false": /docs and /openapi.json need the token too. Default "true". Anything else is an error. */
+  PUBLIC_DOCS?: string;
   /** Comma-separated origins allowed by CORS, e.g. "https://app.example.com,http://localhost:5173". */
   CORS_ORIGINS?: string;
-  /** Largest request body accepted, in bytes. Default 65536. */
+  /** Largest request body accepted, in bytes (src/settings.ts). Default 524288 (512 KiB). */
   MAX_BODY_BYTES?: string;
   /** Milliseconds to wait for the database before answering 503 (every transport). Default 10000. */
   DB_CONNECT_TIMEOUT_MS?: string;
@@ -44,5 +44,10 @@ export type AppEnv = {
   Variables: RequestIdVariables & {
     /** Set by withPrisma; the request log and the error handler read it where it is set. */
     transport?: Transport;
+    /**
+     * Who is calling, set by the auth middleware: a hash of the bearer token, never the token.
+     * Idempotency keys are scoped by it. An auth scheme with users would put the user id here.
+     */
+    caller?: string;
   };
 };

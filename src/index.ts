@@ -1,5 +1,7 @@
 import { app } from "./app";
 import { warmUpQueryCompilerOrWarn } from "./db/warm-up";
+import type { Bindings } from "./env";
+import { scheduled } from "./jobs/scheduled";
 
 // Module scope runs once per isolate, before its first request (on Cloudflare, during the TLS
 // handshake). Prisma's compiler is warmed here so the first query of an isolate does not pay for
@@ -7,4 +9,4 @@ import { warmUpQueryCompilerOrWarn } from "./db/warm-up";
 await warmUpQueryCompilerOrWarn();
 
 export type { AppType } from "./app";
-export default app;
+export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Bindings>;

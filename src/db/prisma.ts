@@ -2,7 +2,8 @@ import { PrismaNeon, PrismaNeonHttp } from "@prisma/adapter-neon";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { Bindings, DatabaseNeed, Transport } from "../env";
-import { PrismaClient } from "../generated/prisma/client";
+import { type Prisma, PrismaClient } from "../generated/prisma/client";
+import { settingsOf } from "../settings";
 import { useLocalNeonProxy } from "./local-neon";
 
 /**
@@ -14,6 +15,13 @@ export function transportFor(env: Bindings, need: DatabaseNeed): Transport {
   if (env.HYPERDRIVE) return "hyperdrive";
   return need === "transaction" ? "ws" : "http";
 }
+
+/**
+ * What a request's code queries: its PrismaClient, or inside an idempotent write the transaction
+ * that write runs in. Both have every model, `$queryRaw` and `$transaction` (nested: a savepoint);
+ * neither is to be kept beyond the request. withPrisma alone connects and disconnects.
+ */
+export type Database = Prisma.TransactionClient;
 
 /**
  * Hyperdrive's pool per request. Cloudflare allows 6 simultaneous outbound connections per
@@ -30,8 +38,7 @@ const HYPERDRIVE_MAX_CONNECTIONS = 5;
  * - "http": PrismaNeonHttp, one HTTPS round trip per query; no transactions (Prisma error P2036).
  */
 export function createPrismaClient(env: Bindings, transport: Transport): PrismaClient {
-  const schema = env.DATABASE_SCHEMA || undefined;
-  const timeoutMs = connectTimeoutMs(env);
+  const { databaseSchema: schema, dbConnectTimeoutMs: timeoutMs } = settingsOf(env);
   // maxWait is how long $transaction waits for its connection; Prisma's default (2 s) would cut
   // a slow wake-up short. It is also what bounds the wait over WebSocket in workerd: the Pool's
   // timeout only closes the socket, and a close needs an answer from the unreachable side.
@@ -62,14 +69,6 @@ function adapterFor(
   return transport === "ws"
     ? new PrismaNeon({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: timeoutMs }, { schema })
     : withSchema(new PrismaNeonHttp(env.DATABASE_URL, { fetchOptions: abortAfter(timeoutMs) }), schema);
-}
-
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-
-/** DB_CONNECT_TIMEOUT_MS, or 10 s: how long a request waits for an unreachable database before its 503. */
-export function connectTimeoutMs(env: Bindings): number {
-  const ms = Number(env.DB_CONNECT_TIMEOUT_MS);
-  return Number.isFinite(ms) && ms > 0 ? ms : DEFAULT_CONNECT_TIMEOUT_MS;
 }
 
 /**

@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../env";
 import { log } from "../log/logger";
+import { SettingsError } from "../settings";
 import { isConnectionError } from "./connection";
 import { isHttpTransactionMisuse, isKnownPrismaError, problemFromPrismaError } from "./prisma";
 import { ProblemError, problemResponse, statusTitle } from "./problem";
@@ -38,6 +39,10 @@ function toProblemError(error: unknown, c: Context<AppEnv>): ProblemError {
     return error;
   }
   if (error instanceof HTTPException) return fromHttpException(error);
+  if (error instanceof SettingsError) {
+    log(c, "error", error.message);
+    return new ProblemError(500, "The server is misconfigured.");
+  }
 
   if (isKnownPrismaError(error)) {
     const mapped = problemFromPrismaError(error);

@@ -41,6 +41,16 @@ export function problemFromPrismaError(error: KnownPrismaError): ProblemError | 
       return new ProblemError(422, "A referenced record does not exist.", {
         type: "urn:problem-type:reference-violation",
       });
+    case "22P02":
+    case "22007":
+    case "22008":
+    case "P2007":
+      // invalid_text_representation (a malformed uuid), invalid_datetime_format, datetime field
+      // overflow: input the schemas should have refused. Still the client's input, so a 400.
+      // Over HTTP the SQLSTATE comes as is; the other adapters wrap it in P2007 (InvalidInputValue).
+      return new ProblemError(400, "A value in the request is not valid for its field.", {
+        type: "urn:problem-type:invalid-value",
+      });
     case "22021":
     case "P2039":
       // Postgres text cannot hold U+0000 (JSON "\u0000", or %00 in a query): invalid byte

@@ -13,17 +13,28 @@ export function encodeCursor(key: CursorKey): string {
   return btoa(json).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
-/** Undefined when the string is not a cursor this API issued. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Undefined when the string is not a cursor this API could have issued: what it carries is
+ * checked as strictly as a query parameter (a UUID id; a timestamp in the canonical form
+ * encodeCursor writes, years 1–9999, which Postgres accepts), so a tampered cursor is a 400,
+ * never a database error. Cursors are not signed: one only says where a list the caller may
+ * read anyway resumes, so forging one gains nothing a filter would not.
+ */
 export function decodeCursor(cursor: string): CursorKey | undefined {
+  let parsed: unknown;
   try {
-    const json = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
-    const [createdAt, id] = JSON.parse(json) as unknown[];
-    if (typeof createdAt !== "string" || typeof id !== "string") return undefined;
-    const date = new Date(createdAt);
-    return Number.isNaN(date.getTime()) ? undefined : { createdAt: date, id };
+    parsed = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/")));
   } catch {
     return undefined;
   }
+  if (!Array.isArray(parsed) || parsed.length !== 2) return undefined;
+  const [createdAt, id] = parsed as unknown[];
+  if (typeof createdAt !== "string" || typeof id !== "string" || !UUID.test(id)) return undefined;
+  const date = new Date(createdAt);
+  if (Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1 || date.toISOString() !== createdAt) return undefined;
+  return { createdAt: date, id };
 }
 
 /** The Prisma `where` fragment for "rows after this cursor" in (createdAt DESC, id DESC) order. */

@@ -10,8 +10,13 @@ export type LogFields = Record<string, unknown>;
  * and everything is redacted: connection strings, bearer tokens and the bound secrets.
  */
 export function log(c: Context<AppEnv>, level: Level, msg: string, fields: LogFields = {}): void {
-  const line = JSON.stringify({ level, msg, requestId: c.get("requestId"), ...fields }, errorReplacer);
-  const secrets = [c.env.API_TOKEN, c.env.DATABASE_URL];
+  logLine(c.env, level, msg, { requestId: c.get("requestId"), ...fields });
+}
+
+/** The same line outside a request (a Cron Trigger): redacted with the bindings' secrets. */
+export function logLine(env: AppEnv["Bindings"], level: Level, msg: string, fields: LogFields = {}): void {
+  const line = JSON.stringify({ level, msg, ...fields }, errorReplacer);
+  const secrets = [env.API_TOKEN, env.DATABASE_URL];
   const out = redact(line, secrets);
   if (level === "error") console.error(out);
   else if (level === "warn") console.warn(out);

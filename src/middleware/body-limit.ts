@@ -2,17 +2,16 @@ import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ProblemError } from "../errors/problem";
+import { settingsOf } from "../settings";
 
-const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-
-/** 413 for bodies over MAX_BODY_BYTES (default 64 KiB), checked before anything reads the body. */
+/** 413 for bodies over MAX_BODY_BYTES (default 512 KiB), checked before anything reads the body. */
 export const limitBody = () =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const maxSize = Number(c.env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY_BYTES;
+    const { maxBodyBytes } = settingsOf(c.env);
     return bodyLimit({
-      maxSize,
+      maxSize: maxBodyBytes,
       onError: () => {
-        throw new ProblemError(413, `The request body is larger than ${maxSize} bytes.`);
+        throw new ProblemError(413, `The request body is larger than ${maxBodyBytes} bytes.`);
       },
     })(c, next);
   });

@@ -1,21 +1,38 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { isUniqueViolation } from "../errors/prisma";
+import { routePath } from "hono/route";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Database } from "../db/prisma";
+import type { AppEnv, DatabaseNeed } from "../env";
 import { ProblemError } from "../errors/problem";
-import type { PrismaClient } from "../generated/prisma/client";
+import type { IdempotencyKey } from "../generated/prisma/client";
+import { hex, sha256 } from "../lib/hash";
 import type { PrismaEnv } from "./prisma";
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
+/** Postgres ends a transaction left idle this long: what bounds a request that died mid-write. */
+const IDLE_TRANSACTION_TIMEOUT = "10s";
+
+/** Per-request headers that a replay gets anew rather than from the first response. */
+const NOT_REPLAYED = new Set(["x-request-id", "date"]);
+
 /**
- * Idempotent POSTs. With an `Idempotency-Key` header the first request claims the key (INSERT;
- * the primary key makes concurrent claims race safely), runs, and stores its 2xx response; a
- * retry with the same key and body gets that response back and writes nothing. A retry while
- * the first is still running gets 409; the same key with another body gets 422. Non-2xx results
- * release the key (they wrote nothing), so the client can fix the request and retry with it.
- * Mount after withPrisma: it uses the request's client.
+ * Exactly-once POSTs. With an `Idempotency-Key` header, the route's writes and the record of its
+ * response are one database transaction, so they commit or vanish together:
+ * - a key already recorded replays the first response (status, headers, body) and writes nothing;
+ * - otherwise the route runs inside the transaction (`c.var.prisma` is the transaction; a
+ *   service's own `$transaction` becomes a savepoint in it). A 2xx is recorded and committed;
+ *   anything else rolls back, so the client can fix the request and retry with the same key;
+ * - a concurrent retry waits on the key's primary key, then replays the winner's response;
+ * - a request that dies mid-write leaves nothing: Postgres rolls its transaction back when the
+ *   connection closes, or after IDLE_TRANSACTION_TIMEOUT when the connection hangs.
+ * Keys are scoped by caller (c.var.caller, set by requireToken) and route; the same key with
+ * another body is a 422. Mount after withPrisma(transactionIfIdempotent): the transaction needs
+ * WebSocket or Hyperdrive. Keys expire: src/jobs/sweep-idempotency-keys.ts.
  */
 export const idempotent = () =>
-  createMiddleware<PrismaEnv>(async (c, next) => {
+  createMiddleware<PrismaEnv & AppEnv>(async (c, next) => {
     const key = c.req.header("Idempotency-Key");
     if (key === undefined) return next();
     if (!KEY_FORMAT.test(key)) {
@@ -23,51 +40,62 @@ export const idempotent = () =>
         errors: [{ in: "header", pointer: "/idempotency-key", detail: "1–255 visible ASCII characters" }],
       });
     }
-    const prisma = c.var.prisma;
-    const fingerprint = await sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
-
-    if (!(await claim(c.var.prisma, key, fingerprint))) {
-      const stored = await prisma.idempotencyKey.findUnique({ where: { key } });
-      if (stored && stored.fingerprint !== fingerprint) {
-        throw new ProblemError(422, "This Idempotency-Key was already used with a different request.", {
-          type: "urn:problem-type:idempotency-key-reused",
-        });
-      }
-      if (!stored || stored.responseStatus === null || stored.responseBody === null) {
-        throw new ProblemError(409, "A request with this Idempotency-Key is still in progress.", {
-          type: "urn:problem-type:idempotency-key-in-progress",
-          headers: { "Retry-After": "1" },
-        });
-      }
-      return c.body(stored.responseBody, stored.responseStatus as 200, {
-        "Content-Type": "application/json",
-        "Idempotency-Replayed": "true",
-      });
+    if (c.var.transport === "http") {
+      throw new Error("idempotent() needs a transaction: mount withPrisma(transactionIfIdempotent) before it.");
     }
+    const db = c.var.prisma;
+    const id = { caller: c.var.caller ?? "anonymous", route: `${c.req.method} ${routePath(c)}`, key };
+    const fingerprint = hex(await sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`));
+    const find = () => db.idempotencyKey.findUnique({ where: { caller_route_key: id } });
 
-    await next();
-    if (c.res.status >= 200 && c.res.status < 300) {
-      await prisma.idempotencyKey.updateMany({
-        where: { key },
-        data: { responseStatus: c.res.status, responseBody: await c.res.clone().text(), completedAt: new Date() },
+    const stored = await find();
+    if (stored) return replay(c, stored, fingerprint);
+    try {
+      await db.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(`SET LOCAL idle_in_transaction_session_timeout = '${IDLE_TRANSACTION_TIMEOUT}'`);
+        c.set("prisma", tx);
+        await next();
+        if (c.error || c.res.status < 200 || c.res.status > 299) throw ROLL_BACK;
+        const { status, headers } = c.res;
+        const body = await c.res.clone().text();
+        await tx.idempotencyKey.create({ data: { ...id, fingerprint, status, headers: replayable(headers), body } });
       });
-    } else {
-      await prisma.idempotencyKey.deleteMany({ where: { key, responseStatus: null } });
+    } catch (error) {
+      // A concurrent request with this key may have committed first (our INSERT of the key then
+      // failed, or the write itself conflicted with its write): its response is the answer.
+      const winner = await find().catch(() => null);
+      if (winner) return replay(c, winner, fingerprint);
+      if (error !== ROLL_BACK) throw error;
+      // Rolled back: c.res is the route's own (non-2xx) response.
+    } finally {
+      c.set("prisma", db);
     }
   });
 
-/** True when this request inserted the key; false when another request holds it. */
-async function claim(prisma: PrismaClient, key: string, fingerprint: string): Promise<boolean> {
-  try {
-    await prisma.idempotencyKey.create({ data: { key, fingerprint }, select: { key: true } });
-    return true;
-  } catch (error) {
-    if (isUniqueViolation(error)) return false;
-    throw error;
+/** withPrisma's need for an idempotent route: a transaction with a key, else a single statement. */
+export const transactionIfIdempotent = (c: Context): DatabaseNeed =>
+  c.req.header("Idempotency-Key") === undefined ? "statement" : "transaction";
+
+const ROLL_BACK = Symbol("roll back");
+
+/** Answers with the stored response: c.res, so it also holds when the route already answered. */
+function replay(c: Context, stored: IdempotencyKey, fingerprint: string): void {
+  if (stored.fingerprint !== fingerprint) {
+    throw new ProblemError(422, "This Idempotency-Key was already used with a different request.", {
+      type: "urn:problem-type:idempotency-key-reused",
+    });
   }
+  const headers = stored.headers as Record<string, string>;
+  const status = stored.status as ContentfulStatusCode;
+  const replayed = { ...headers, "idempotency-replayed": "true" };
+  c.res = stored.body === "" ? c.body(null, status, replayed) : c.body(stored.body, status, replayed);
+  // c.res keeps what middleware set before the route (X-Request-Id, CORS), not what a failed
+  // attempt at this request set.
+  for (const name of FROM_A_FAILED_ATTEMPT) if (!(name in headers)) c.res.headers.delete(name);
 }
 
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+const FROM_A_FAILED_ATTEMPT = ["content-type", "retry-after"];
+
+function replayable(headers: Headers): Record<string, string> {
+  return Object.fromEntries([...headers].filter(([name]) => !NOT_REPLAYED.has(name)));
 }

@@ -1,13 +1,12 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { createPrismaClient, transportFor } from "../db/prisma";
+import { createPrismaClient, type Database, transportFor } from "../db/prisma";
 import type { Bindings, DatabaseNeed, Transport } from "../env";
-import type { PrismaClient } from "../generated/prisma/client";
 
 /** What withPrisma adds to a route's context; handlers behind it (and later middleware) see it. */
 export type PrismaEnv = {
   Bindings: Bindings;
-  Variables: { prisma: PrismaClient; transport: Transport };
+  Variables: { prisma: Database; transport: Transport };
 };
 
 type NeedChoice = DatabaseNeed | ((c: Context) => DatabaseNeed);

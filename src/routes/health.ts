@@ -1,31 +1,64 @@
-import { Hono } from "hono";
-import { connectTimeoutMs } from "../db/prisma";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
 import { RETRY_AFTER_SECONDS } from "../errors/handler";
+import { validationHook } from "../errors/validation";
+import { publicRoute } from "../middleware/auth";
 import { withPrisma } from "../middleware/prisma";
+import { json, problems } from "../schemas/common";
+import { settingsOf } from "../settings";
 
-/**
- * GET /health[?need=transaction|statement]: 200 when the database answers a query over the
- * transport that need maps to (Hyperdrive when bound; else WebSocket, or HTTP for statements),
- * 503 when it does not. The body names the transport.
- */
-export const health = new Hono<AppEnv>().get(
-  "/",
-  withPrisma((c) => (c.req.query("need") === "statement" ? "statement" : "transaction")),
-  async (c) => {
-    const transport = c.var.transport;
-    // A WebSocket query outside a transaction is not bounded by the driver when Neon never
-    // answers (workerd's close needs the other side), so the check bounds itself.
-    const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), connectTimeoutMs(c.env)));
-    const answered = c.var.prisma.$queryRaw`SELECT 1`.then(
-      () => true,
-      () => false,
-    );
-    if (await Promise.race([answered, timeout])) {
-      return c.json({ status: "ok" as const, database: "up" as const, transport }, 200);
-    }
-    // The cause may name the host; it stays out of the response. The status says enough.
-    c.header("Retry-After", RETRY_AFTER_SECONDS);
-    return c.json({ status: "unavailable" as const, database: "down" as const, transport }, 503);
+const HealthQuerySchema = z.strictObject({
+  need: z
+    .enum(["transaction", "statement"])
+    .optional()
+    .openapi({
+      description:
+        "Which connection to check: the one interactive transactions use (default; Hyperdrive or " +
+        "Neon's WebSocket) or the one single statements use (Hyperdrive or Neon's HTTP).",
+    }),
+});
+
+const HealthSchema = z
+  .object({
+    status: z.enum(["ok", "unavailable"]),
+    database: z.enum(["up", "down"]),
+    transport: z.enum(["hyperdrive", "ws", "http"]),
+  })
+  .openapi("Health");
+
+const getHealth = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["health"],
+  summary: "Whether the database answers, over the transport `need` maps to",
+  ...publicRoute,
+  // Runs before the query is validated: anything but "statement" picks the default, then the
+  // validator answers 400 for a value that is not a need.
+  middleware: [withPrisma((c) => (c.req.query("need") === "statement" ? "statement" : "transaction"))] as const,
+  request: { query: HealthQuerySchema },
+  responses: {
+    200: { description: "The database answered", ...json(HealthSchema) },
+    400: problems[400],
+    503: { description: "The database did not answer; retry after Retry-After seconds", ...json(HealthSchema) },
   },
-);
+});
+
+/** GET /health: public, and says nothing but up or down and the transport's name. */
+export const health = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(getHealth, async (c) => {
+  const transport = c.var.transport;
+  // A WebSocket query outside a transaction is not bounded by the driver when Neon never
+  // answers (workerd's close needs the other side), so the check bounds itself.
+  const timeoutMs = settingsOf(c.env).dbConnectTimeoutMs;
+  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs));
+  const answered = c.var.prisma.$queryRaw`SELECT 1`.then(
+    () => true,
+    () => false,
+  );
+  if (await Promise.race([answered, timeout])) {
+    return c.json({ status: "ok" as const, database: "up" as const, transport }, 200);
+  }
+  // The cause may name the host; it stays out of the response. The status says enough.
+  return c.json({ status: "unavailable" as const, database: "down" as const, transport }, 503, {
+    "Retry-After": RETRY_AFTER_SECONDS,
+  });
+});

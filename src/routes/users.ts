@@ -2,10 +2,10 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
 import { validationHook } from "../errors/validation";
 import { afterCursor, decodeCursor, NEWEST_FIRST, page } from "../lib/cursor";
-import { requireToken } from "../middleware/auth";
-import { idempotent } from "../middleware/idempotency";
+import { containsText } from "../lib/text-search";
+import { idempotent, transactionIfIdempotent } from "../middleware/idempotency";
 import { withPrisma } from "../middleware/prisma";
-import { bearerSecurity, body, IdempotencyHeaderSchema, IdParamSchema, json, problems } from "../schemas/common";
+import { body, IdempotencyHeaderSchema, IdParamSchema, json, problems } from "../schemas/common";
 import {
   CreateUserSchema,
   ListUsersQuerySchema,
@@ -23,11 +23,12 @@ const listUsers = createRoute({
   path: "/",
   tags: ["users"],
   summary: "List users, newest first",
-  middleware: [requireToken("read"), withPrisma("statement")] as const,
+  middleware: [withPrisma("statement")] as const,
   request: { query: ListUsersQuerySchema },
   responses: {
     200: { description: "A page of users", ...json(UserPageSchema) },
     400: problems[400],
+    401: problems[401],
     503: problems[503],
   },
 });
@@ -37,9 +38,14 @@ const getUser = createRoute({
   path: "/{id}",
   tags: ["users"],
   summary: "Get a user",
-  middleware: [requireToken("read"), withPrisma("statement")] as const,
+  middleware: [withPrisma("statement")] as const,
   request: { params: IdParamSchema },
-  responses: { 200: { description: "The user", ...json(UserSchema) }, 400: problems[400], 404: problems[404] },
+  responses: {
+    200: { description: "The user", ...json(UserSchema) },
+    400: problems[400],
+    401: problems[401],
+    404: problems[404],
+  },
 });
 
 const createUser = createRoute({
@@ -47,8 +53,7 @@ const createUser = createRoute({
   path: "/",
   tags: ["users"],
   summary: "Create a user",
-  security: bearerSecurity,
-  middleware: [requireToken("write"), withPrisma("statement"), idempotent()] as const,
+  middleware: [withPrisma(transactionIfIdempotent), idempotent()] as const,
   request: { headers: IdempotencyHeaderSchema, ...body(CreateUserSchema) },
   responses: {
     201: { description: "Created", ...json(UserSchema) },
@@ -65,8 +70,7 @@ const updateUser = createRoute({
   path: "/{id}",
   tags: ["users"],
   summary: "Update a user",
-  security: bearerSecurity,
-  middleware: [requireToken("write"), withPrisma("statement")] as const,
+  middleware: [withPrisma("statement")] as const,
   request: { params: IdParamSchema, ...body(UpdateUserSchema) },
   responses: {
     200: { description: "Updated", ...json(UserSchema) },
@@ -82,8 +86,7 @@ const deleteUser = createRoute({
   path: "/{id}",
   tags: ["users"],
   summary: "Delete a user and their posts",
-  security: bearerSecurity,
-  middleware: [requireToken("write"), withPrisma("statement")] as const,
+  middleware: [withPrisma("statement")] as const,
   request: { params: IdParamSchema },
   responses: { 204: { description: "Deleted" }, 401: problems[401], 404: problems[404] },
 });
@@ -99,10 +102,7 @@ export const users = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
           ? {
               AND: [
                 {
-                  OR: [
-                    { email: { contains: q, mode: "insensitive" as const } },
-                    { name: { contains: q, mode: "insensitive" as const } },
-                  ],
+                  OR: [{ email: containsText(q) }, { name: containsText(q) }],
                 },
               ],
             }

@@ -25,7 +25,7 @@ export const problems = {
   400: problem("Invalid path, query or body (unknown fields included), or malformed JSON"),
   401: problem("Missing or wrong bearer token"),
   404: problem("No such record"),
-  409: problem("Conflicts with existing data, or the same Idempotency-Key is still in progress"),
+  409: problem("Conflicts with existing data"),
   413: problem("Body larger than MAX_BODY_BYTES"),
   422: problem("Refers to a record that does not exist, or reuses an Idempotency-Key with another body"),
   503: problem("The database is unreachable; retry after Retry-After seconds"),
@@ -51,10 +51,12 @@ export const IdempotencyHeaderSchema = z.object({
     .string()
     .regex(/^[\x21-\x7e]{1,255}$/, "1–255 visible ASCII characters")
     .optional()
-    .openapi({ description: "Retries with the same key return the first response and write nothing new." }),
+    .openapi({
+      description:
+        "Makes the write exactly-once: a retry with the same key (same caller, route and body) gets the " +
+        "first response again, with Idempotency-Replayed: true, and writes nothing new. Kept for 24 hours.",
+    }),
 });
-
-export const bearerSecurity = [{ bearer: [] }];
 
 /** OpenAPI `content` for a JSON response or body. */
 export const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });

@@ -1,12 +1,13 @@
+import type { Database } from "../db/prisma";
 import { ProblemError } from "../errors/problem";
-import type { Post, Prisma, PrismaClient } from "../generated/prisma/client";
+import type { Post, Prisma } from "../generated/prisma/client";
 
 // Writes that touch a post and its author's postCount. Each runs in one interactive transaction,
 // so the counter never drifts: if any statement fails, nothing is written. Interactive
 // transactions need withPrisma("transaction") (WebSocket or Hyperdrive); over HTTP Prisma refuses (P2036).
 
 /** Creates the post and bumps its author's postCount. Unknown author → P2003 → 422. */
-export function createPost(prisma: PrismaClient, data: Prisma.PostUncheckedCreateInput): Promise<Post> {
+export function createPost(prisma: Database, data: Prisma.PostUncheckedCreateInput): Promise<Post> {
   return prisma.$transaction(async (tx) => {
     const post = await tx.post.create({ data });
     await tx.user.update({ where: { id: post.authorId }, data: { postCount: { increment: 1 } } });
@@ -15,7 +16,7 @@ export function createPost(prisma: PrismaClient, data: Prisma.PostUncheckedCreat
 }
 
 /** Deletes the post and decrements its author's postCount. Unknown post → 404. */
-export function deletePost(prisma: PrismaClient, id: string): Promise<void> {
+export function deletePost(prisma: Database, id: string): Promise<void> {
   return prisma.$transaction(async (tx) => {
     const post = await tx.post.delete({ where: { id }, select: { authorId: true } });
     await tx.user.update({ where: { id: post.authorId }, data: { postCount: { decrement: 1 } } });
@@ -27,7 +28,7 @@ export function deletePost(prisma: PrismaClient, id: string): Promise<void> {
  * (404), the target is a different author (409) who exists (422). The target is checked by the
  * UPDATE after the source's counter has already changed: if it fails, that change is rolled back.
  */
-export function movePost(prisma: PrismaClient, id: string, toAuthorId: string): Promise<Post> {
+export function movePost(prisma: Database, id: string, toAuthorId: string): Promise<Post> {
   return prisma.$transaction(async (tx) => {
     const post = await tx.post.findUnique({ where: { id }, select: { authorId: true } });
     if (!post) throw new ProblemError(404, "The post does not exist.", { type: "urn:problem-type:not-found" });

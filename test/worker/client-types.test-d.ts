@@ -31,7 +31,7 @@ async function typedCalls(): Promise<void> {
     void status;
   }
 
-  await client.posts[":id"].move.$post({ param: { id: "x" }, json: { authorId: "y" } });
+  await client.posts[":id"].move.$post({ param: { id: "x" }, json: { authorId: "y" }, header: {} });
 
   // @ts-expect-error a post has no `email`
   await client.posts.$post({ json: { title: "t", authorId: "a", email: "x" }, header: {} });

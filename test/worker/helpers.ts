@@ -6,21 +6,37 @@ import type { Bindings } from "../../src/env";
 export const TOKEN = (env as Bindings).API_TOKEN!;
 export const auth = { Authorization: `Bearer ${TOKEN}` };
 
-/** A request to the deployed-shape Worker (its default export), with the test bindings. */
-export function call(path: string, init: RequestInit & { json?: unknown } = {}): Promise<Response> {
+type TestRequestInit = RequestInit & { json?: unknown; anonymous?: boolean };
+
+/**
+ * The request a test sends. It carries the bearer token (every route but the public ones needs
+ * it) unless `anonymous` is set or the request names its own Authorization; `json` is the body.
+ */
+function testRequest(path: string, init: TestRequestInit): Request {
+  const { anonymous, json, ...requestInit } = init;
   const headers = new Headers(init.headers);
+  if (!anonymous && !headers.has("Authorization")) headers.set("Authorization", auth.Authorization);
   let body = init.body;
-  if (init.json !== undefined) {
+  if (json !== undefined) {
     headers.set("Content-Type", "application/json");
-    body = JSON.stringify(init.json);
+    body = JSON.stringify(json);
   }
-  return exports.default.fetch(new Request(`http://worker${path}`, { ...init, headers, body }));
+  return new Request(`http://worker${path}`, { ...requestInit, headers, body });
 }
 
-/** The same app with some bindings changed (READS_REQUIRE_AUTH, MAX_BODY_BYTES, …). */
-export async function callWith(overrides: Partial<Bindings>, path: string, init: RequestInit = {}): Promise<Response> {
+/** A request to the deployed-shape Worker (its default export), with the test bindings. */
+export function call(path: string, init: TestRequestInit = {}): Promise<Response> {
+  return exports.default.fetch(testRequest(path, init));
+}
+
+/** The same app with some bindings changed (PUBLIC_DOCS, MAX_BODY_BYTES, …). */
+export async function callWith(
+  overrides: Partial<Bindings>,
+  path: string,
+  init: TestRequestInit = {},
+): Promise<Response> {
   const ctx = createExecutionContext();
-  const res = await app.fetch(new Request(`http://worker${path}`, init), { ...(env as Bindings), ...overrides }, ctx);
+  const res = await app.fetch(testRequest(path, init), { ...(env as Bindings), ...overrides }, ctx);
   await waitOnExecutionContext(ctx);
   return res;
 }

@@ -3,8 +3,8 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { Hono } from "hono";
 import { expectTypeOf, test } from "vitest";
+import type { Database } from "../../src/db/prisma";
 import type { AppEnv } from "../../src/env";
-import type { PrismaClient } from "../../src/generated/prisma/client";
 import { idempotent } from "../../src/middleware/idempotency";
 import { withPrisma } from "../../src/middleware/prisma";
 
@@ -12,7 +12,7 @@ const ok = { 200: { description: "ok" } } as const;
 
 test("c.var.prisma exists behind withPrisma, on plain and OpenAPI routes", () => {
   new Hono<AppEnv>().get("/", withPrisma("statement"), (c) => {
-    expectTypeOf(c.var.prisma).toEqualTypeOf<PrismaClient>();
+    expectTypeOf(c.var.prisma).toEqualTypeOf<Database>();
     return c.body(null, 204);
   });
   const route = createRoute({
@@ -22,7 +22,7 @@ test("c.var.prisma exists behind withPrisma, on plain and OpenAPI routes", () =>
     responses: ok,
   });
   new OpenAPIHono<AppEnv>().openapi(route, (c) => {
-    expectTypeOf(c.var.prisma).toEqualTypeOf<PrismaClient>();
+    expectTypeOf(c.var.prisma).toEqualTypeOf<Database>();
     return c.body(null, 200);
   });
 });

@@ -1,0 +1,109 @@
+import { z } from "zod";
+import type { Bindings } from "./env";
+
+/**
+ * The optional plain settings (wrangler.toml [vars] or .dev.vars), parsed strictly: a value that
+ * is not exactly understood is a SettingsError naming the variable, never a silent default.
+ * Unset or "" means the default.
+ */
+export interface Settings {
+  /** Largest request body accepted, in bytes (413 above it). */
+  maxBodyBytes: number;
+  /** How long a request waits for the database before its 503. */
+  dbConnectTimeoutMs: number;
+  /** Origins CORS allows. */
+  corsOrigins: string[];
+  /** Whether /docs and /openapi.json are served without the token. */
+  publicDocs: boolean;
+  /** The Postgres schema Prisma queries; undefined = the connection's default (public). */
+  databaseSchema: string | undefined;
+}
+
+/**
+ * Default body limit. The largest valid request (a post of 50,000 characters, each escaped as
+ * \uXXXX in JSON: 300,000 bytes, plus a 200-character title) fits with room to spare; a test
+ * derives that body from the schemas and checks it against this.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 512 * 1024;
+
+const unset = (value: unknown) => value === undefined || value === "";
+
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (unset(value)) return fallback;
+      const n = /^\d+$/.test(value!) ? Number(value) : Number.NaN;
+      if (Number.isSafeInteger(n) && n >= min && n <= max) return n;
+      ctx.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}` });
+      return z.NEVER;
+    });
+
+const flag = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (unset(value)) return fallback;
+      if (value === "true") return true;
+      if (value === "false") return false;
+      ctx.addIssue({ code: "custom", message: 'must be "true" or "false"' });
+      return z.NEVER;
+    });
+
+const SettingsSchema = z.object({
+  MAX_BODY_BYTES: wholeNumber(1024, 100 * 1024 * 1024, DEFAULT_MAX_BODY_BYTES),
+  DB_CONNECT_TIMEOUT_MS: wholeNumber(100, 60_000, 10_000),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const origins = (value ?? "")
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean);
+      for (const origin of origins) {
+        if (URL.canParse(origin) && new URL(origin).origin === origin) continue;
+        ctx.addIssue({ code: "custom", message: `"${origin}" is not an origin (scheme://host[:port], no path)` });
+      }
+      return origins;
+    }),
+  PUBLIC_DOCS: flag(true),
+  DATABASE_SCHEMA: z
+    .string()
+    .optional()
+    .refine((value) => unset(value) || /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(value!), "must be a Postgres identifier")
+    .transform((value) => (unset(value) ? undefined : value)),
+});
+
+/** A setting with a value the Worker does not understand. Its message names the variable. */
+export class SettingsError extends Error {
+  override name = "SettingsError";
+}
+
+const parsed = new WeakMap<object, Settings>();
+
+/** The settings of these bindings (parsed once per bindings object). Throws SettingsError. */
+export function settingsOf(env: Bindings): Settings {
+  const cached = parsed.get(env);
+  if (cached) return cached;
+  const result = SettingsSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name}=${JSON.stringify((env as unknown as Record<string, unknown>)[name])}: ${issue.message}`;
+    });
+    throw new SettingsError(`Invalid setting ${problems.join("; ")}`);
+  }
+  const s = result.data;
+  const settings: Settings = {
+    maxBodyBytes: s.MAX_BODY_BYTES,
+    dbConnectTimeoutMs: s.DB_CONNECT_TIMEOUT_MS,
+    corsOrigins: s.CORS_ORIGINS,
+    publicDocs: s.PUBLIC_DOCS,
+    databaseSchema: s.DATABASE_SCHEMA,
+  };
+  parsed.set(env, settings);
+  return settings;
+}
