@@ -2,7 +2,6 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { Database } from "../db/prisma";
 import type { AppEnv, DatabaseNeed } from "../env";
 import { ProblemError } from "../errors/problem";
 import type { IdempotencyKey } from "../generated/prisma/client";

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AppEnv, Bindings } from "../../src/env";
 import { onError } from "../../src/errors/handler";
 import { withPrisma } from "../../src/middleware/prisma";
-import { auth, call, callWith, createUser, problemOf, uniqueEmail } from "./helpers";
+import { auth, call, callWith, createUser, problemOf } from "./helpers";
 import { closedPort, onHyperdrive } from "./paths";
 
 afterEach(() => vi.restoreAllMocks());
