@@ -109,7 +109,9 @@ describe.each(BACKENDS)("over $kind", ({ kind, skip }) => {
   test("cutAfterCommit: the COMMIT lands, the client only sees its connection drop", async () => {
     await b.direct.query("CREATE TABLE IF NOT EXISTS commit_cut (id int PRIMARY KEY)");
     b.proxy.setFaults({ cutAfterCommit: true });
-    for (const client of [b.newClient(), b.newTcpClient()]) {
+    type SqlClient = { connect(): Promise<unknown>; query(text: string, values?: unknown[]): Promise<unknown> };
+    const clients: SqlClient[] = [b.newClient(), b.newTcpClient()];
+    for (const client of clients) {
       const id = Math.floor(Math.random() * 1e9);
       await client.connect();
       await client.query("BEGIN");

@@ -3,6 +3,8 @@ import type { WorkerUnderTest } from "../src/worker-under-test";
 
 export interface Timed {
   status: number;
+  /** Idempotency-Replayed: the answer is a stored response. */
+  replayed: boolean;
   ms: number;
   retryAfter: string | null;
   contentType: string | null;
@@ -10,16 +12,23 @@ export interface Timed {
 }
 
 /** One request to the stack's Worker, timed from the client's side. */
-export async function timedCall(target: WorkerUnderTest, method: string, path: string, json?: unknown): Promise<Timed> {
+export async function timedCall(
+  target: WorkerUnderTest,
+  method: string,
+  path: string,
+  json?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Timed> {
   const started = performance.now();
   const res = await fetch(`${target.origin}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${target.apiToken}`, "Content-Type": "application/json" },
+    headers: { Authorization: `Bearer ${target.apiToken}`, "Content-Type": "application/json", ...headers },
     body: json === undefined ? undefined : JSON.stringify(json),
   });
   const body = await res.text();
   return {
     status: res.status,
+    replayed: res.headers.get("Idempotency-Replayed") === "true",
     ms: performance.now() - started,
     retryAfter: res.headers.get("Retry-After"),
     contentType: res.headers.get("Content-Type"),

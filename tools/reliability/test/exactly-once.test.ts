@@ -1,0 +1,109 @@
+// Exactly-once writes under the worst cut: the connection drops after Postgres has committed and
+// before the Worker hears so. Each trial sends a keyed write with the local Neon's cutAfterCommit
+// fault on, then retries it with the same key; the database must hold the write once, with one
+// key row, whatever the first answer was. Both paths that take transactional writes are tried:
+// Neon's WebSocket and Hyperdrive. Faults are global, so this file has a stack of its own.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { settleBackends } from "../src/backends";
+import { checkInvariants } from "../src/invariants";
+import { DATABASE_PATHS, startWorkerUnderTest, type WorkerUnderTest } from "../src/worker-under-test";
+import { createAuthor, type Timed, timedCall, untilNoOpenSockets } from "./helpers";
+
+const TRIALS = 102; // 34 per write route
+type Write = "POST /users" | "POST /posts" | "POST /posts/{id}/move";
+const WRITES: Write[] = ["POST /users", "POST /posts", "POST /posts/{id}/move"];
+
+describe.each(DATABASE_PATHS)("a cut after COMMIT, over %s", (via) => {
+  let target: WorkerUnderTest;
+  beforeAll(async () => {
+    target = await startWorkerUnderTest({ connectTimeoutMs: 5_000, via });
+  }, 120_000);
+  afterAll(() => target?.stop());
+
+  const count = async (sql: string, params: unknown[]) =>
+    (await target.db.query<{ n: number }>(sql, params)).rows[0]!.n;
+
+  it(`${TRIALS} trials: 0 duplicate writes, 0 lost writes, no stuck key`, async () => {
+    const [a, b] = [await createAuthor(target), await createAuthor(target)];
+    const moving = JSON.parse((await timedCall(target, "POST", "/posts", { title: "mover", authorId: a })).body).id;
+    let owner = a;
+    const firstAnswers: Record<string, number> = {};
+    let duplicates = 0;
+    let lost = 0;
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const write = WRITES[trial % WRITES.length]!;
+      const key = crypto.randomUUID();
+      const marker = `once-${crypto.randomUUID()}`;
+      const to = owner === a ? b : a;
+      const [path, body] =
+        write === "POST /users"
+          ? ["/users", { email: `${marker}@example.test` }]
+          : write === "POST /posts"
+            ? ["/posts", { title: marker, authorId: a }]
+            : [`/posts/${moving}/move`, { authorId: to }];
+      const send = () => timedCall(target, "POST", path, body, { "Idempotency-Key": key });
+
+      await untilNoOpenSockets(target);
+      const cutsBefore = target.stack.neon.counters().cut;
+      target.stack.neon.setFaults({ cutAfterCommit: true });
+      let first: Timed;
+      try {
+        first = await send();
+      } finally {
+        target.stack.neon.setFaults({ cutAfterCommit: false });
+      }
+      // The fault fired on this trial's COMMIT (so the write did commit).
+      expect(target.stack.neon.counters().cut - cutsBefore, `${write} #${trial}`).toBe(1);
+      firstAnswers[first.status] = (firstAnswers[first.status] ?? 0) + 1;
+      expect([200, 201, 503], first.body).toContain(first.status);
+
+      const retry = await send();
+      expect(retry.status, `${write} #${trial}: ${retry.body}`).toBe(write.endsWith("move") ? 200 : 201);
+      expect(retry.replayed).toBe(true);
+      if (first.status !== 503) expect(JSON.parse(retry.body)).toEqual(JSON.parse(first.body));
+
+      await settleBackends(target.db, 0);
+      const writes =
+        write === "POST /users"
+          ? await count("SELECT count(*)::int AS n FROM users WHERE email = $1", [`${marker}@example.test`])
+          : write === "POST /posts"
+            ? await count("SELECT count(*)::int AS n FROM posts WHERE title = $1", [marker])
+            : await count("SELECT count(*)::int AS n FROM posts WHERE id = $1 AND author_id = $2", [moving, to]);
+      if (writes > 1) duplicates++;
+      if (writes < 1) lost++;
+      expect(await count("SELECT count(*)::int AS n FROM idempotency_keys WHERE key = $1", [key])).toBe(1);
+      if (write.endsWith("move")) owner = to;
+    }
+    console.log(`[exactly-once over ${via}] ${TRIALS} trials; first answers ${JSON.stringify(firstAnswers)}`);
+    expect({ duplicates, lost }).toEqual({ duplicates: 0, lost: 0 });
+    expect(await checkInvariants(target.db)).toMatchObject({ driftedCounters: 0, orphanPosts: 0 });
+  }, 300_000);
+
+  it("a request cut anywhere before its COMMIT leaves no key behind: the retry writes, once, at once", async () => {
+    const authorId = await createAuthor(target);
+    const posts = async (title: string) => count("SELECT count(*)::int AS n FROM posts WHERE title = $1", [title]);
+    let written = false;
+    // Cut after 1, 2, … client messages: every position from the connect to the COMMIT.
+    for (let n = 1; n <= 40 && !written; n++) {
+      const key = crypto.randomUUID();
+      const title = `cut-${n}-${key}`;
+      const send = () => timedCall(target, "POST", "/posts", { title, authorId }, { "Idempotency-Key": key });
+      await untilNoOpenSockets(target);
+      target.stack.neon.setFaults({ cutAfterMessages: n });
+      const first = await send().finally(() => target.stack.neon.setFaults({ cutAfterMessages: 0 }));
+      written = first.status === 201;
+      if (!written) {
+        expect(first.status).toBe(503);
+        await settleBackends(target.db, 0);
+        expect(await posts(title)).toBe(0);
+        expect(await count("SELECT count(*)::int AS n FROM idempotency_keys WHERE key = $1", [key])).toBe(0);
+      }
+      // Never a 409 "in progress", never a wait: the key died with the request's transaction.
+      const retry = await send();
+      expect(retry.status, retry.body).toBe(201);
+      expect(await posts(title)).toBe(1);
+    }
+    expect(written).toBe(true);
+    expect(await checkInvariants(target.db)).toMatchObject({ driftedCounters: 0, orphanPosts: 0 });
+  }, 120_000);
+});
