@@ -2,9 +2,11 @@ import { PrismaNeon, PrismaNeonHttp } from "@prisma/adapter-neon";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { Bindings, DatabaseNeed, Transport } from "../env";
+import { DatabaseConfigError } from "../errors/connection";
 import { type Prisma, PrismaClient } from "../generated/prisma/client";
 import { settingsOf } from "../settings";
 import { useLocalNeonProxy } from "./local-neon";
+import { openWebSocketsWithFetch } from "./neon-websocket";
 
 /**
  * The transport for what a route needs: Hyperdrive whenever it is bound (pooled, transactions,
@@ -65,7 +67,14 @@ function adapterFor(
     };
     return new PrismaPg(pool, { schema });
   }
+  if (!env.DATABASE_URL || !URL.canParse(env.DATABASE_URL)) {
+    throw new DatabaseConfigError(
+      `DATABASE_URL is ${env.DATABASE_URL ? "not a connection string" : "not set"} ` +
+        "(expected postgresql://user:password@host/db, Neon's pooled string)",
+    );
+  }
   useLocalNeonProxy(env.NEON_LOCAL_PROXY);
+  openWebSocketsWithFetch();
   return transport === "ws"
     ? new PrismaNeon({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: timeoutMs }, { schema })
     : withSchema(new PrismaNeonHttp(env.DATABASE_URL, { fetchOptions: abortAfter(timeoutMs) }), schema);

@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../env";
 import { log } from "../log/logger";
 import { SettingsError } from "../settings";
-import { isConnectionError } from "./connection";
+import { DatabaseConfigError, isConnectionError, misconfiguration } from "./connection";
 import { isHttpTransactionMisuse, isKnownPrismaError, problemFromPrismaError } from "./prisma";
 import { ProblemError, problemResponse, statusTitle } from "./problem";
 
@@ -38,7 +38,11 @@ function toProblemError(error: unknown, c: Context<AppEnv>): ProblemError {
     if (error.problem.status >= 500) log(c, "error", "request failed", { status: error.problem.status, error });
     return error;
   }
-  if (error instanceof HTTPException) return fromHttpException(error);
+  if (error instanceof HTTPException) {
+    const problem = fromHttpException(error);
+    if (problem.problem.status >= 500) log(c, "error", "request failed", { status: problem.problem.status, error });
+    return problem;
+  }
   if (error instanceof SettingsError) {
     log(c, "error", error.message);
     return new ProblemError(500, "The server is misconfigured.");
@@ -61,6 +65,16 @@ function toProblemError(error: unknown, c: Context<AppEnv>): ProblemError {
     );
     return new ProblemError(500, "The server could not complete the request.");
   }
+  const misconfigured = misconfiguration(error);
+  if (misconfigured) {
+    const binding = c.var.transport === "hyperdrive" ? "HYPERDRIVE" : "DATABASE_URL";
+    const what = error instanceof DatabaseConfigError ? misconfigured : `${binding}: ${misconfigured}`;
+    log(c, "error", `${what}. Fix the binding; retrying will not help.`, {
+      transport: c.var.transport,
+      error,
+    });
+    return new ProblemError(500, "The server is misconfigured.");
+  }
   if (isConnectionError(error)) {
     log(c, "warn", "database unavailable", { transport: c.var.transport, error });
     return new ProblemError(503, "The database is unavailable. Try again shortly.", {
@@ -71,9 +85,16 @@ function toProblemError(error: unknown, c: Context<AppEnv>): ProblemError {
   return new ProblemError(500, "The server could not complete the request.");
 }
 
-/** Hono's own exceptions (malformed JSON, 415, body limit) carry safe, fixed messages. */
+/**
+ * Hono's own exceptions (malformed JSON, 415, body limit, its auth middleware) carry safe, fixed
+ * messages, and sometimes headers that matter (WWW-Authenticate): those are kept.
+ */
 function fromHttpException(error: HTTPException): ProblemError {
   const status = error.status as ContentfulStatusCode;
   const detail = error.message || statusTitle(status);
-  return new ProblemError(status, /json/i.test(detail) ? "The request body is not valid JSON." : detail);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of error.res?.headers ?? []) {
+    if (name !== "content-type" && name !== "content-length") headers[name] = value;
+  }
+  return new ProblemError(status, /json/i.test(detail) ? "The request body is not valid JSON." : detail, { headers });
 }

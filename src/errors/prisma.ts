@@ -36,11 +36,14 @@ export function problemFromPrismaError(error: KnownPrismaError): ProblemError | 
     case "P2025":
       return new ProblemError(404, "The record does not exist.", { type: "urn:problem-type:not-found" });
     case "P2003":
-    case "23503":
+    case "23503": {
       // A foreign key points at nothing: the request named a record that does not exist.
-      return new ProblemError(422, "A referenced record does not exist.", {
+      const field = foreignKeyField(error);
+      return new ProblemError(422, `The ${field ?? "referenced record"} does not exist.`, {
         type: "urn:problem-type:reference-violation",
+        errors: field ? [{ in: "json", pointer: `/${field}`, detail: "no such record" }] : undefined,
       });
+    }
     case "22P02":
     case "22007":
     case "22008":
@@ -79,6 +82,24 @@ function uniqueFields(error: KnownPrismaError): string[] {
   // adapter-pg (Hyperdrive) names the index; HTTP only has the message, which names it too.
   const index = cause?.constraint?.index ?? /unique constraint "([^"]+)"/i.exec(error.message)?.[1];
   return typeof index === "string" ? fieldsOfIndex(index) : [];
+}
+
+/**
+ * The request field behind a violated foreign key. The constraint is named
+ * "<table>_<column>_fkey" (Prisma's convention); its column maps back to the camelCase field.
+ */
+function foreignKeyField(error: KnownPrismaError): string | undefined {
+  const cause = (error.meta?.driverAdapterError as { cause?: { constraint?: { fields?: unknown; index?: unknown } } })
+    ?.cause?.constraint;
+  const fields = cause?.fields;
+  const column =
+    (Array.isArray(fields) && fields.length === 1 ? String(fields[0]).replaceAll('"', "") : undefined) ??
+    /^[a-z0-9]+_([a-z0-9_]+)_fkey/i.exec(
+      String(
+        cause?.index ?? error.meta?.field_name ?? /foreign key constraint "([^"]+)"/i.exec(error.message)?.[1] ?? "",
+      ),
+    )?.[1];
+  return column?.replaceAll(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
 }
 
 /**

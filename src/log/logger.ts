@@ -9,7 +9,7 @@ export type LogFields = Record<string, unknown>;
  * One JSON object per line (Workers Logs indexes the fields). Every line carries the request id,
  * and everything is redacted: connection strings, bearer tokens and the bound secrets.
  */
-export function log(c: Context<AppEnv>, level: Level, msg: string, fields: LogFields = {}): void {
+export function log<E extends AppEnv>(c: Context<E>, level: Level, msg: string, fields: LogFields = {}): void {
   logLine(c.env, level, msg, { requestId: c.get("requestId"), ...fields });
 }
 

@@ -21,9 +21,9 @@ type NeedChoice = DatabaseNeed | ((c: Context) => DatabaseNeed);
 export const withPrisma = (need: NeedChoice = "transaction") =>
   createMiddleware<PrismaEnv>(async (c, next) => {
     const transport = transportFor(c.env, typeof need === "function" ? need(c) : need);
+    c.set("transport", transport);
     const prisma = createPrismaClient(c.env, transport);
     c.set("prisma", prisma);
-    c.set("transport", transport);
     try {
       await next();
     } finally {

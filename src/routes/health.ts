@@ -1,7 +1,9 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
+import { misconfiguration } from "../errors/connection";
 import { RETRY_AFTER_SECONDS } from "../errors/handler";
 import { validationHook } from "../errors/validation";
+import { log } from "../log/logger";
 import { publicRoute } from "../middleware/auth";
 import { withPrisma } from "../middleware/prisma";
 import { json, problems } from "../schemas/common";
@@ -49,14 +51,16 @@ export const health = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).o
   // A WebSocket query outside a transaction is not bounded by the driver when Neon never
   // answers (workerd's close needs the other side), so the check bounds itself.
   const timeoutMs = settingsOf(c.env).dbConnectTimeoutMs;
-  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs));
+  const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), timeoutMs));
   const answered = c.var.prisma.$queryRaw`SELECT 1`.then(
-    () => true,
-    () => false,
+    () => "up" as const,
+    (error: unknown) => error,
   );
-  if (await Promise.race([answered, timeout])) {
-    return c.json({ status: "ok" as const, database: "up" as const, transport }, 200);
-  }
+  const outcome = await Promise.race([answered, timeout]);
+  if (outcome === "up") return c.json({ status: "ok" as const, database: "up" as const, transport }, 200);
+  // A binding that can never work is not an outage: the error handler makes it a 500 that says so.
+  if (misconfiguration(outcome)) throw outcome;
+  log(c, "warn", "database unavailable", { transport, error: outcome });
   // The cause may name the host; it stays out of the response. The status says enough.
   return c.json({ status: "unavailable" as const, database: "down" as const, transport }, 503, {
     "Retry-After": RETRY_AFTER_SECONDS,

@@ -1,12 +1,13 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AppEnv, Bindings } from "../../src/env";
 import { onError } from "../../src/errors/handler";
 import { withPrisma } from "../../src/middleware/prisma";
 import { auth, call, callWith, createUser, problemOf } from "./helpers";
-import { closedPort, onHyperdrive } from "./paths";
+import { closedPort, hyperdriveWithPassword, onHyperdrive, withPassword } from "./paths";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -106,5 +107,66 @@ describe("client errors never leak internals", () => {
     ]);
     expect(responses.map((r) => r.status)).toEqual([409, 404, 422, 400]);
     for (const res of responses) expectNoLeaks(await res.text());
+  });
+});
+
+describe("misconfiguration is a 500 that names the binding, not an outage", () => {
+  it("a wrong password", async () => {
+    const logs = vi.spyOn(console, "error").mockImplementation(() => {});
+    const overrides: Partial<Bindings> = onHyperdrive
+      ? hyperdriveWithPassword("wrong")
+      : { DATABASE_URL: withPassword((env as Bindings).DATABASE_URL, "wrong") };
+    for (const path of ["/users", "/health"]) {
+      const res = await callWith(overrides, path);
+      expect(res.status, path).toBe(500);
+      expect(res.headers.get("Retry-After")).toBeNull();
+      expect((await problemOf(res)).detail).toBe("The server is misconfigured.");
+    }
+    const logged = logs.mock.calls.map((c) => String(c[0])).join("\n");
+    expect(logged).toContain(`${onHyperdrive ? "HYPERDRIVE" : "DATABASE_URL"}: the database rejected the credentials`);
+    expect(logged).not.toContain("wrong@");
+  });
+
+  it.skipIf(onHyperdrive)("a DATABASE_URL that is not a connection string, or none", async () => {
+    const logs = vi.spyOn(console, "error").mockImplementation(() => {});
+    for (const DATABASE_URL of ["not a url", undefined]) {
+      const res = await callWith({ DATABASE_URL } as Partial<Bindings>, "/users");
+      expect(res.status).toBe(500);
+      await problemOf(res);
+    }
+    const logged = logs.mock.calls.map((c) => String(c[0])).join("\n");
+    expect(logged).toContain("DATABASE_URL is not a connection string");
+    expect(logged).toContain("DATABASE_URL is not set");
+  });
+});
+
+describe("the error handler", () => {
+  it("keeps the headers of an HTTPException's response (WWW-Authenticate) and logs every 5xx", async () => {
+    const logs = vi.spyOn(console, "error").mockImplementation(() => {});
+    const probe = new OpenAPIHono<AppEnv>()
+      .get("/401", () => {
+        throw new HTTPException(401, {
+          res: new Response(null, { headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' } }),
+        });
+      })
+      .get("/502", () => {
+        throw new HTTPException(502, { message: "upstream said no" });
+      })
+      .onError(onError);
+    const ctx = createExecutionContext();
+    const unauthorized = await probe.fetch(new Request("http://worker/401"), env, ctx);
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers.get("WWW-Authenticate")).toBe('Bearer error="invalid_token"');
+    await problemOf(unauthorized);
+    const bad = await probe.fetch(new Request("http://worker/502"), env, ctx);
+    expect(bad.status).toBe(502);
+    await waitOnExecutionContext(ctx);
+    expect(logs.mock.calls.map((c) => String(c[0])).join("\n")).toContain('"status":502');
+  });
+
+  it("a foreign-key violation names the field", async () => {
+    const res = await call("/posts", { method: "POST", json: { title: "orphan", authorId: crypto.randomUUID() } });
+    expect(res.status).toBe(422);
+    expect((await problemOf(res)).errors).toEqual([{ in: "json", pointer: "/authorId", detail: "no such record" }]);
   });
 });

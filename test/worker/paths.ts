@@ -37,3 +37,15 @@ export function closedPort(port = 9): Partial<Bindings> {
   url.port = String(port);
   return { HYPERDRIVE: hyperdriveTo(url.toString()) };
 }
+
+/** The URL with another password. */
+export function withPassword(url: string, password: string): string {
+  const u = new URL(url);
+  u.password = password;
+  return u.toString();
+}
+
+/** This project's Hyperdrive origin, with another password. */
+export function hyperdriveWithPassword(password: string): Partial<Bindings> {
+  return { HYPERDRIVE: hyperdriveTo(withPassword(stack().hyperdriveUrl, password)) };
+}

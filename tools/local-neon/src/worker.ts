@@ -16,6 +16,8 @@ import type { LocalStack } from "./stack.js";
 export interface ServeWorkerOptions {
   /** More bindings, as .dev.vars would give them (plain text); they win over the stack's. */
   bindings?: Record<string, string>;
+  /** The HYPERDRIVE binding's origin instead of the stack's (e.g. one that is down). */
+  hyperdriveUrl?: string;
   /** Another entry built with the same wrangler.toml (the bench Worker); paths from the repository root. */
   entrypoint?: string;
   config?: string;
@@ -50,7 +52,8 @@ export async function serveWorker(stack: LocalStack | undefined, opts: ServeWork
   );
   // wrangler dev refuses a declared binding without a local string; this one overrides the file's.
   const localString = `CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_${HYPERDRIVE_BINDING}`;
-  if (declared && stack && !env[localString]) env[localString] = stack.hyperdriveUrl;
+  const hyperdriveUrl = opts.hyperdriveUrl ?? stack?.hyperdriveUrl;
+  if (declared && hyperdriveUrl && !env[localString]) env[localString] = hyperdriveUrl;
 
   if (opts.interactive && (declared || !opts.hyperdrive)) {
     const port = opts.port || 8787;
@@ -74,12 +77,12 @@ export async function serveWorker(stack: LocalStack | undefined, opts: ServeWork
   process.env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV = "false";
   if (env[localString]) process.env[localString] = env[localString];
   const hyperdrive =
-    opts.hyperdrive && stack && !declared
+    opts.hyperdrive && hyperdriveUrl && !declared
       ? {
           [HYPERDRIVE_BINDING]: {
             type: "hyperdrive" as const,
             id: "local",
-            localConnectionString: stack.hyperdriveUrl,
+            localConnectionString: hyperdriveUrl,
           },
         }
       : {};
