@@ -57,6 +57,7 @@ describe("GET /docs in headless Chromium", () => {
     };
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths).sort()).toEqual([
+      "/health",
       "/posts",
       "/posts/{id}",
       "/posts/{id}/move",
@@ -81,6 +82,7 @@ describe("GET /docs in headless Chromium", () => {
     );
     expect(operations).toEqual(
       expect.arrayContaining([
+        "GET /health",
         "GET /users",
         "POST /users",
         "GET /users/{id}",

@@ -83,7 +83,9 @@ describe("npm run dev", () => {
 
     const health = await fetch(`http://127.0.0.1:${ports.worker}/health`);
     expect(await health.json()).toMatchObject({ status: "ok", database: "up" });
-    const users = (await (await fetch(`http://127.0.0.1:${ports.worker}/users`)).json()) as { items: unknown[] };
+    const users = (await (
+      await fetch(`http://127.0.0.1:${ports.worker}/users`, { headers: { Authorization: "Bearer local-dev-token" } })
+    ).json()) as { items: unknown[] };
     expect(users.items).toHaveLength(3);
 
     expect(await stop(first)).toBe(0);
@@ -164,7 +166,9 @@ describe("npm run dev -- --hyperdrive", () => {
       expect(run.output()).toContain("HYPERDRIVE bound to the local stack");
       const origin = `http://127.0.0.1:${ports.worker}`;
       expect(await (await fetch(`${origin}/health`)).json()).toMatchObject({ database: "up", transport: "hyperdrive" });
-      const users = (await (await fetch(`${origin}/users`)).json()) as { items: { id: string }[] };
+      const users = (await (
+        await fetch(`${origin}/users`, { headers: { Authorization: "Bearer local-dev-token" } })
+      ).json()) as { items: { id: string }[] };
       expect(users.items).toHaveLength(3);
       const post = await fetch(`${origin}/posts`, {
         method: "POST",

@@ -56,7 +56,7 @@ describe("wrangler.toml with its [[hyperdrive]] block uncommented", () => {
         database: "up",
         transport: "hyperdrive",
       });
-      expect((await fetch(`${worker.origin}/users`)).status).toBe(200);
+      expect((await fetch(`${worker.origin}/users`, { headers: { Authorization: "Bearer t" } })).status).toBe(200);
     } finally {
       await worker.dispose();
     }

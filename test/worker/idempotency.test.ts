@@ -122,7 +122,7 @@ describe("Idempotency-Key on POST", () => {
 });
 
 describe("the hourly sweep (the Worker's scheduled handler, wrangler.toml [triggers])", () => {
-  it("deletes keys older than the TTL in batches, keeps the rest; a swept key writes again", async () => {
+  it("deletes keys older than the TTL in batches of SWEEP_BATCH, keeps the fresh ones", async () => {
     const fresh = crypto.randomUUID();
     expect((await post("/users", fresh, { email: uniqueEmail("fresh") })).status).toBe(201);
     // More expired keys than one batch holds, so the sweep needs several.

@@ -95,7 +95,8 @@ export async function runLoad(target: WorkerUnderTest, opts: LoadOptions): Promi
     const p = plan(i, authors, auth);
     let status: string;
     try {
-      const res = await fetch(`${target.origin}${p.path}`, p.init);
+      // Every route but /health needs the token (closed by default).
+      const res = await fetch(`${target.origin}${p.path}`, { ...p.init, headers: { ...auth, ...p.init?.headers } });
       await res.arrayBuffer();
       status = String(res.status);
     } catch (error) {
