@@ -10,8 +10,14 @@ import type { PrismaEnv } from "./prisma";
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
-/** Postgres ends a transaction left idle this long: what bounds a request that died mid-write. */
+/** Postgres ends a transaction left idle this long: what bounds a request that hung mid-write. */
 const IDLE_TRANSACTION_TIMEOUT = "10s";
+/**
+ * How long a write waits for rows another transaction holds (such a hung request's) before it
+ * answers 409 + Retry-After: below Prisma's 5 s interactive-transaction timeout, which would
+ * otherwise end it with a 500.
+ */
+const LOCK_TIMEOUT = "3s";
 
 /** Per-request headers that a replay gets anew rather than from the first response. */
 const NOT_REPLAYED = new Set(["x-request-id", "date"]);
@@ -23,7 +29,8 @@ const NOT_REPLAYED = new Set(["x-request-id", "date"]);
  * - otherwise the route runs inside the transaction (`c.var.prisma` is the transaction; a
  *   service's own `$transaction` becomes a savepoint in it). A 2xx is recorded and committed;
  *   anything else rolls back, so the client can fix the request and retry with the same key;
- * - a concurrent retry waits on the key's primary key, then replays the winner's response;
+ * - a concurrent retry waits on the key's primary key, then replays the winner's response
+ *   (after LOCK_TIMEOUT of waiting: 409 + Retry-After);
  * - a request that dies mid-write leaves nothing: Postgres rolls its transaction back when the
  *   connection closes, or after IDLE_TRANSACTION_TIMEOUT when the connection hangs.
  * Keys are scoped by caller (c.var.caller, set by requireToken) and route; the same key with
@@ -51,7 +58,7 @@ export const idempotent = () =>
     if (stored) return replay(c, stored, fingerprint);
     try {
       await db.$transaction(async (tx) => {
-        await tx.$executeRawUnsafe(`SET LOCAL idle_in_transaction_session_timeout = '${IDLE_TRANSACTION_TIMEOUT}'`);
+        await tx.$executeRaw`SELECT set_config('idle_in_transaction_session_timeout', ${IDLE_TRANSACTION_TIMEOUT}, true), set_config('lock_timeout', ${LOCK_TIMEOUT}, true)`;
         c.set("prisma", tx);
         await next();
         if (c.error || c.res.status < 200 || c.res.status > 299) throw ROLL_BACK;
@@ -64,6 +71,12 @@ export const idempotent = () =>
       // failed, or the write itself conflicted with its write): its response is the answer.
       const winner = await find().catch(() => null);
       if (winner) return replay(c, winner, fingerprint);
+      if (isLockTimeout(error === ROLL_BACK ? c.error : error)) {
+        throw new ProblemError(409, "An earlier request with this Idempotency-Key has not finished. Retry shortly.", {
+          type: "urn:problem-type:idempotency-key-in-progress",
+          headers: { "Retry-After": "1" },
+        });
+      }
       if (error !== ROLL_BACK) throw error;
       // Rolled back: c.res is the route's own (non-2xx) response.
     } finally {
@@ -97,4 +110,16 @@ const FROM_A_FAILED_ATTEMPT = ["content-type", "retry-after"];
 
 function replayable(headers: Headers): Record<string, string> {
   return Object.fromEntries([...headers].filter(([name]) => !NOT_REPLAYED.has(name)));
+}
+
+/** Postgres' lock_not_available (55P03): LOCK_TIMEOUT passed waiting for another transaction's rows. */
+function isLockTimeout(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const cause = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } }).meta
+    ?.driverAdapterError?.cause;
+  return (
+    (error as { code?: unknown }).code === "55P03" ||
+    cause?.originalCode === "55P03" ||
+    /lock timeout/i.test(error.message)
+  );
 }

@@ -3,6 +3,7 @@
 // fault on, then retries it with the same key; the database must hold the write once, with one
 // key row, whatever the first answer was. Both paths that take transactional writes are tried:
 // Neon's WebSocket and Hyperdrive. Faults are global, so this file has a stack of its own.
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settleBackends } from "../src/backends";
 import { checkInvariants } from "../src/invariants";
@@ -13,7 +14,7 @@ const TRIALS = 102; // 34 per write route
 type Write = "POST /users" | "POST /posts" | "POST /posts/{id}/move";
 const WRITES: Write[] = ["POST /users", "POST /posts", "POST /posts/{id}/move"];
 
-describe.each(DATABASE_PATHS)("a cut after COMMIT, over %s", (via) => {
+describe.each(DATABASE_PATHS)("exactly once, over %s", (via) => {
   let target: WorkerUnderTest;
   beforeAll(async () => {
     target = await startWorkerUnderTest({ connectTimeoutMs: 5_000, via });
@@ -23,7 +24,7 @@ describe.each(DATABASE_PATHS)("a cut after COMMIT, over %s", (via) => {
   const count = async (sql: string, params: unknown[]) =>
     (await target.db.query<{ n: number }>(sql, params)).rows[0]!.n;
 
-  it(`${TRIALS} trials: 0 duplicate writes, 0 lost writes, no stuck key`, async () => {
+  it(`a cut after COMMIT, ${TRIALS} trials: 0 duplicate writes, 0 lost writes, no stuck key`, async () => {
     const [a, b] = [await createAuthor(target), await createAuthor(target)];
     const moving = JSON.parse((await timedCall(target, "POST", "/posts", { title: "mover", authorId: a })).body).id;
     let owner = a;
@@ -78,6 +79,63 @@ describe.each(DATABASE_PATHS)("a cut after COMMIT, over %s", (via) => {
     expect({ duplicates, lost }).toEqual({ duplicates: 0, lost: 0 });
     expect(await checkInvariants(target.db)).toMatchObject({ driftedCounters: 0, orphanPosts: 0 });
   }, 300_000);
+
+  it("a request that hangs before its COMMIT: a retry is told to wait, then takes over within the bound", async () => {
+    const authorId = await createAuthor(target);
+    const key = crypto.randomUUID();
+    const title = `hung-${key}`;
+    const send = (signal?: AbortSignal) =>
+      fetch(`${target.origin}/posts`, {
+        method: "POST",
+        signal,
+        headers: {
+          Authorization: `Bearer ${target.apiToken}`,
+          "Content-Type": "application/json",
+          "Idempotency-Key": key,
+        },
+        body: JSON.stringify({ title, authorId }),
+      });
+    await untilNoOpenSockets(target);
+    const frozenBefore = target.stack.neon.counters().frozen;
+    target.stack.neon.setFaults({ freezeAtCommit: true });
+    const abandoned = new AbortController();
+    const hung = send(abandoned.signal).catch(() => undefined);
+    try {
+      for (let i = 0; i < 200 && target.stack.neon.counters().frozen === frozenBefore; i++) await sleep(50);
+      expect(target.stack.neon.counters().frozen).toBe(frozenBefore + 1);
+      target.stack.neon.setFaults({ freezeAtCommit: false });
+      const frozenAt = Date.now();
+
+      // The hung transaction holds the author's row: a retry waits LOCK_TIMEOUT, then 409 + Retry-After.
+      const blocked = await send();
+      expect(blocked.status, await blocked.clone().text()).toBe(409);
+      expect(blocked.headers.get("Retry-After")).toBe("1");
+      await blocked.body?.cancel();
+
+      // Postgres ends the idle transaction (idle_in_transaction_session_timeout, 10 s): the next
+      // retry writes, once.
+      let took: Response | undefined;
+      while (Date.now() - frozenAt < 20_000) {
+        const res = await send();
+        if (res.status === 201) {
+          took = res;
+          break;
+        }
+        expect(res.status).toBe(409);
+        await res.body?.cancel();
+        await sleep(1_000);
+      }
+      expect(took?.status).toBe(201);
+      expect(Date.now() - frozenAt).toBeLessThan(16_000);
+      expect(await count("SELECT count(*)::int AS n FROM posts WHERE title = $1", [title])).toBe(1);
+      expect(await count("SELECT count(*)::int AS n FROM idempotency_keys WHERE key = $1", [key])).toBe(1);
+    } finally {
+      target.stack.neon.setFaults({ freezeAtCommit: false });
+      abandoned.abort();
+      await hung;
+    }
+    expect(await checkInvariants(target.db)).toMatchObject({ driftedCounters: 0, orphanPosts: 0 });
+  }, 60_000);
 
   it("a request cut anywhere before its COMMIT leaves no key behind: the retry writes, once, at once", async () => {
     const authorId = await createAuthor(target);

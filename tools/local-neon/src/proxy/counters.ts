@@ -33,6 +33,8 @@ export interface LocalNeonCounters {
   wakeups: number;
   /** connections cut by the cutAfterMessages and cutAfterCommit faults */
   cut: number;
+  /** connections frozen by the freezeAtCommit fault */
+  frozen: number;
 }
 
 export class CounterSet {
@@ -55,6 +57,7 @@ export class CounterSet {
       refused: 0,
       wakeups: 0,
       cut: 0,
+      frozen: 0,
     };
   }
 

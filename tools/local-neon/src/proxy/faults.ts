@@ -19,6 +19,10 @@ export interface LocalNeonFaults {
   /** WebSocket and TCP: when Postgres confirms a COMMIT, cut the connection instead of passing the
    *  confirmation on. The transaction is committed; the client only sees the connection drop. */
   cutAfterCommit: boolean;
+  /** WebSocket and TCP: a client's COMMIT is never delivered, and from then on the connection
+   *  carries nothing either way while both ends stay open: a request that hung mid-transaction.
+   *  Postgres holds the transaction (and its locks) until its own timeouts end the session. */
+  freezeAtCommit: boolean;
 }
 
 export const NO_FAULTS: LocalNeonFaults = {
@@ -28,6 +32,7 @@ export const NO_FAULTS: LocalNeonFaults = {
   refuseConnections: false,
   cutAfterMessages: 0,
   cutAfterCommit: false,
+  freezeAtCommit: false,
 };
 
 /** Validates a partial fault object (from code or from the JSON endpoint). */
@@ -47,6 +52,7 @@ export function parseFaults(input: unknown): Partial<LocalNeonFaults> {
         break;
       case "refuseConnections":
       case "cutAfterCommit":
+      case "freezeAtCommit":
         if (typeof value !== "boolean") throw new Error(`${key} must be a boolean`);
         out[key] = value;
         break;

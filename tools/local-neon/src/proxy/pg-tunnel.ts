@@ -121,6 +121,7 @@ export function runTunnel(client: TunnelClient, target: { host: string; port: nu
   const pending: Buffer[] = []; // client messages that arrive while we connect upstream
   let pendingBytes = 0;
   let clientMessages = 0;
+  let frozen = false; // the freezeAtCommit fault fired: nothing passes any more
   const activityStarted = ctx.activity.begin();
   // Read through a function: the phase may change while we await.
   const isClosed = () => phase === "closed";
@@ -159,6 +160,7 @@ export function runTunnel(client: TunnelClient, target: { host: string; port: nu
     ctx.counters.add("upstreamOpen");
     const commits = new CommitWatch();
     socket.on("data", (chunk: Buffer) => {
+      if (frozen) return;
       if (commits.seen(chunk) && ctx.faults().cutAfterCommit) {
         // The COMMIT is done in Postgres; the client never hears so (its reply is this chunk).
         ctx.counters.add("cut");
@@ -269,7 +271,12 @@ export function runTunnel(client: TunnelClient, target: { host: string; port: nu
   };
 
   client.onMessage((chunk) => {
-    if (phase === "closed") return;
+    if (phase === "closed" || frozen) return;
+    if (phase === "tunnel" && ctx.faults().freezeAtCommit && chunk.includes(COMMIT_QUERY)) {
+      ctx.counters.add("frozen");
+      frozen = true;
+      return;
+    }
     const { cutAfterMessages, latencyMs } = ctx.faults();
     clientMessages++;
     if (cutAfterMessages > 0 && clientMessages > cutAfterMessages) {
@@ -298,6 +305,8 @@ export function runTunnel(client: TunnelClient, target: { host: string; port: nu
   });
 }
 
+// Query "COMMIT" (simple protocol, as pg sends it): 'Q', int32 length 11, "COMMIT\0".
+const COMMIT_QUERY = Buffer.from("Q\0\0\0\x0bCOMMIT\0", "latin1");
 // CommandComplete "COMMIT": 'C', int32 length 11, "COMMIT\0".
 const COMMIT_COMPLETE = Buffer.from("C\0\0\0\x0bCOMMIT\0", "latin1");
 
