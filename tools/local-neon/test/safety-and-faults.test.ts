@@ -1,6 +1,7 @@
 // Never an open relay; counters count; each injected fault does what it says.
 // Timing assertions are lower bounds only.
 
+import { Client, neon } from "@neondatabase/serverless";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { BACKENDS, eventually, firstFailure, useBackend } from "./backends.js";
@@ -43,6 +44,27 @@ describe.each(BACKENDS)("local neon safety, counters and faults over $kind", ({ 
     expect(closed.code).toBe(1008);
     expect(closed.reason).toMatch(/not allowed/);
     expect(b.proxy.counters().refused).toBeGreaterThanOrEqual(1);
+  });
+
+  test("the driver surfaces a refused host as a Postgres error (SQLSTATE 08001), over HTTP and WebSocket", async () => {
+    const foreign = "postgres://u:p@10.1.2.3:5432/db";
+    const http = await neon(foreign)`SELECT 1`.catch((e: unknown) => e);
+    expect(http).toMatchObject({ code: "08001", message: expect.stringMatching(/10\.1\.2\.3:5432 is not allowed/) });
+    const client = new Client({ connectionString: foreign });
+    client.on("error", () => {});
+    const ws = await client.connect().catch((e: unknown) => e);
+    expect(ws).toMatchObject({ code: "08001", message: expect.stringMatching(/is not allowed/) });
+    const wrongPort = new URL(b.db.url);
+    wrongPort.port = String(Number(wrongPort.port) + 1);
+    expect(await neon(wrongPort.href)`SELECT 1`.catch((e: unknown) => e)).toMatchObject({ code: "08001" });
+  });
+
+  test("a connection string without a port reaches the endpoint on that host (the driver's fetch path drops it)", async () => {
+    const portless = new URL(b.db.url);
+    expect(portless.port).not.toBe("5432");
+    portless.port = "";
+    const rows = await neon(portless.href)`SELECT 1 AS one`;
+    expect(rows).toEqual([{ one: 1 }]);
   });
 
   test("malformed payloads, bad headers, unknown paths and preflight", async () => {

@@ -29,4 +29,24 @@ export class Allowlist {
   allows(host: string, port: number | string | undefined): boolean {
     return this.allowed.has(normalizeHostPort(host, port));
   }
+  /** The port of the one endpoint on this host, if there is exactly one (for a URL without a port). */
+  portFor(host: string): number | undefined {
+    const prefix = normalizeHostPort(host, 0).replace(/:0$/, ":");
+    const ports = [...this.allowed]
+      .filter((entry) => entry.startsWith(prefix))
+      .map((e) => Number(e.slice(prefix.length)));
+    return ports.length === 1 ? ports[0] : undefined;
+  }
+}
+
+/**
+ * Why a connection is refused, as the Postgres error Neon's proxy would send (FATAL, SQLSTATE
+ * 08001 "unable to establish connection"), so drivers surface it rather than a bare hang-up.
+ */
+export function notAllowed(host: string, port: number): { severity: string; code: string; message: string } {
+  return {
+    severity: "FATAL",
+    code: "08001",
+    message: `connection to ${host}:${port} is not allowed: this local proxy only forwards to its configured database`,
+  };
 }

@@ -3,10 +3,11 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import { type Allowlist, splitHostPort } from "./allowlist.js";
+import { type Allowlist, notAllowed, splitHostPort } from "./allowlist.js";
 import { CONTROL_PREFIX, type ControlContext, handleControl } from "./control-endpoint.js";
 import { sendJson } from "./http-util.js";
 import { runTunnel, type TunnelContext, webSocketClient } from "./pg-tunnel.js";
+import { errorResponse } from "./pg-wire.js";
 import { type RequestGuardOptions, refusalReason } from "./request-guard.js";
 import { handleSql, type SqlContext } from "./sql-over-http.js";
 
@@ -78,8 +79,11 @@ export function createLocalNeonServer(ctx: ServerContext): { server: Server; wss
       }
       if (!ctx.allowlist.allows(target.host, target.port)) {
         // Never an open relay: refuse with a reason the client can read.
+        // An ErrorResponse first, as Neon's proxy answers: the driver reports its SQLSTATE and reason.
         ctx.counters.add("refused");
-        ws.close(1008, `address ${target.host}:${target.port} is not allowed by the local proxy`.slice(0, 120));
+        const refusal = notAllowed(target.host, target.port);
+        ws.send(errorResponse(refusal));
+        ws.close(1008, refusal.message.slice(0, 120));
         return;
       }
       runTunnel(webSocketClient(ws), target, ctx);

@@ -4,7 +4,7 @@
 // per neon-json.ts unless the client asks for raw text (the driver always does).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import pg from "pg";
-import type { Allowlist } from "./allowlist.js";
+import { type Allowlist, notAllowed } from "./allowlist.js";
 import type { CounterSet } from "./counters.js";
 import type { ComputeActivity, LocalNeonFaults } from "./faults.js";
 import { BodyTooLargeError, readBody, sendJson } from "./http-util.js";
@@ -174,12 +174,11 @@ function parseConnectionString(connectionString: string, allowlist: Allowlist): 
   if (!/^postgres(ql)?:$/.test(url.protocol))
     throw new SqlHttpError(400, "invalid connection string: expected postgres://");
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
-  const port = url.port ? Number(url.port) : 5432;
+  // No port: the driver's fetch path drops it (poolQueryViaFetch); the endpoint on that host is meant.
+  const port = url.port ? Number(url.port) : (allowlist.portFor(host) ?? 5432);
   if (!allowlist.allows(host, port)) {
-    throw new SqlHttpError(
-      400,
-      `connection to ${url.hostname}:${port} is not allowed: this local proxy only forwards to its configured database`,
-    );
+    const { message, ...fields } = notAllowed(url.hostname, port);
+    throw new SqlHttpError(400, message, fields);
   }
   return {
     host,
