@@ -90,6 +90,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       allow: opts.allow,
       faults: opts.faults,
       guard: opts.guard,
+      // PGlite is one session shared by every client: a pooled connection's reset would reach all.
+      poolHttpConnections: database.kind !== "pglite",
       log,
     });
     stops.push(() => neon.stop());

@@ -5,11 +5,18 @@ import type pg from "pg";
 /** application_name of the checker's own connections, left out of every count. */
 export const CHECKER_APPLICATION_NAME = "reliability-check";
 
+/**
+ * The local Neon's own /sql pool (application_name local-neon-http) is left out as well: it keeps
+ * a bounded number of authenticated connections on purpose, as Neon's proxy does. The Worker's
+ * connections (WebSocket, Hyperdrive) are what a leak is made of.
+ */
+const SQL_POOL_APPLICATION_NAME = "local-neon-http";
+
 export async function countBackends(db: pg.Pool): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM pg_stat_activity
-      WHERE backend_type = 'client backend' AND application_name <> $1`,
-    [CHECKER_APPLICATION_NAME],
+      WHERE backend_type = 'client backend' AND application_name NOT IN ($1, $2)`,
+    [CHECKER_APPLICATION_NAME, SQL_POOL_APPLICATION_NAME],
   );
   return rows[0]!.n;
 }

@@ -35,6 +35,8 @@ export interface LocalNeonCounters {
   cut: number;
   /** connections frozen by the freezeAtCommit fault */
   frozen: number;
+  /** upstream connections /sql opened (the rest of its requests reused a pooled one) */
+  httpUpstreamOpened: number;
 }
 
 export class CounterSet {
@@ -58,6 +60,7 @@ export class CounterSet {
       wakeups: 0,
       cut: 0,
       frozen: 0,
+      httpUpstreamOpened: 0,
     };
   }
 

@@ -10,6 +10,7 @@ import { runTunnel, tcpClient } from "./pg-tunnel.js";
 import { PgTypeCatalog } from "./pg-type-catalog.js";
 import type { RequestGuardOptions } from "./request-guard.js";
 import { createLocalNeonServer, type ServerContext } from "./server.js";
+import { UpstreamPool } from "./sql-pool.js";
 
 export type { LocalNeonCounters } from "./counters.js";
 export type { LocalNeonFaults } from "./faults.js";
@@ -50,6 +51,8 @@ export interface StartLocalNeonOptions {
   faults?: Partial<LocalNeonFaults>;
   /** Upstream connects (TCP + auth) that take longer fail as Neon's do. Default 10 s. */
   upstreamConnectTimeoutMs?: number;
+  /** /sql reuses authenticated upstream connections, as Neon does. Default true; off for PGlite. */
+  poolHttpConnections?: boolean;
   /** Origins and extra Host names let through the request guard (request-guard.ts). */
   guard?: RequestGuardOptions;
   log?: (line: string) => void;
@@ -86,6 +89,7 @@ export async function startLocalNeon(opts: StartLocalNeonOptions): Promise<Local
     // The only credentials we know are the configured upstream's (see startup-auth.ts).
     expectedPassword: (user) => (user === upstreamUser ? upstreamPassword : undefined),
     upstreamConnectTimeoutMs: opts.upstreamConnectTimeoutMs ?? 10_000,
+    pool: new UpstreamPool(opts.poolHttpConnections ?? true),
     log,
   };
   const { server, wss } = createLocalNeonServer(context);
@@ -125,6 +129,7 @@ export async function startLocalNeon(opts: StartLocalNeonOptions): Promise<Local
       wss.close();
       server.closeAllConnections();
       for (const socket of tcpSockets) socket.destroy();
+      await context.pool.close();
       await Promise.all([
         new Promise<void>((resolve) => server.close(() => resolve())),
         new Promise<void>((resolve) => tcpServer.close(() => resolve())),

@@ -11,6 +11,7 @@ import { BodyTooLargeError, readBody, sendJson } from "./http-util.js";
 import { pgTextToJson, type TypeLookup } from "./neon-json.js";
 import { type JsonValue, toPgTextParam } from "./params.js";
 import type { PgTypeCatalog } from "./pg-type-catalog.js";
+import { UpstreamPool } from "./sql-pool.js";
 
 export interface SqlContext {
   allowlist: Allowlist;
@@ -21,6 +22,8 @@ export interface SqlContext {
   expectedPassword(user: string): string | undefined;
   /** A connect (TCP + auth) to the upstream that takes longer fails as "Couldn't connect". */
   upstreamConnectTimeoutMs: number;
+  /** Authenticated upstream connections kept between requests (sql-pool.ts). */
+  pool: UpstreamPool;
   log(line: string): void;
 }
 
@@ -278,6 +281,8 @@ export async function handleSql(req: IncomingMessage, res: ServerResponse, ctx: 
   ctx.counters.add("httpRoundTrips");
   const faults = ctx.faults();
   let client: pg.Client | undefined;
+  let poolKey = "";
+  let healthy = true;
   let activityStarted = false;
   try {
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
@@ -296,7 +301,13 @@ export async function handleSql(req: IncomingMessage, res: ServerResponse, ctx: 
       ctx.counters.add("refused");
       throw new SqlHttpError(500, "Couldn't connect to compute node");
     }
-    client = await connectUpstream(target, ctx);
+    poolKey = UpstreamPool.key(target);
+    client = ctx.pool.take(poolKey);
+    if (!client) {
+      client = await connectUpstream(target, ctx);
+      ctx.pool.watch(client);
+      ctx.counters.add("httpUpstreamOpened");
+    }
     const upstreamKey = `${target.host}:${target.port}/${target.database}`;
     if (payload.kind === "single") {
       sendJson(res, 200, await runQuery(client, payload.query, headers, ctx, upstreamKey));
@@ -308,7 +319,9 @@ export async function handleSql(req: IncomingMessage, res: ServerResponse, ctx: 
       for (const q of payload.queries) results.push(await runQuery(client, q, headers, ctx, upstreamKey));
       await client.query("COMMIT");
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
+      await client.query("ROLLBACK").catch(() => {
+        healthy = false;
+      });
       throw error;
     }
     const echo: Record<string, string> = {};
@@ -324,8 +337,7 @@ export async function handleSql(req: IncomingMessage, res: ServerResponse, ctx: 
       sendJson(res, 500, errorBody(`internal error: ${(error as Error).message}`, {}));
     }
   } finally {
-    // No pooling: a fresh upstream connection per request (see README: known gaps).
-    if (client) void client.end().catch(() => {});
+    if (client) void ctx.pool.give(poolKey, client, healthy);
     if (activityStarted) ctx.activity.end();
   }
 }
