@@ -5,21 +5,56 @@ import { randomUUID } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import {
   bindMigrationAwareSqlAdapterFactory,
+  ColumnTypeEnum,
   type SqlDriverAdapter,
+  type SqlDriverAdapterFactory,
   type SqlMigrationAwareDriverAdapterFactory,
+  type SqlQueryable,
 } from "@prisma/driver-adapter-utils";
 
 import { createSiblingDatabase, dropSiblingDatabase } from "./admin.js";
 import type { DatasourceUrls } from "./args.js";
+import { charColumns } from "./char-as-text-client.js";
 import { messageOf } from "./errors.js";
 import { logLine } from "./log.js";
 import { type ParsedDatabaseUrl, parseDatabaseUrl } from "./pg-config.js";
 
-function pgFactory(db: ParsedDatabaseUrl): PrismaPg {
-  return new PrismaPg(db.poolConfig, {
+function pgFactory(db: ParsedDatabaseUrl): SqlDriverAdapterFactory {
+  const inner = new PrismaPg(db.poolConfig, {
     schema: db.schema,
     onPoolError: (err) => logLine("WARN", `Idle database connection error: ${messageOf(err)}`),
   });
+  return {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    connect: async () => withCharColumns(await inner.connect()),
+  };
+}
+
+type Queryable = Pick<SqlQueryable, "queryRaw">;
+
+/** Reports "char" columns (see char-as-text-client.ts) as Character, on the adapter and its transactions. */
+function withCharColumns<T extends SqlDriverAdapter>(adapter: T): T {
+  patchQueryRaw(adapter);
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (...args) => {
+    const tx = await startTransaction(...args);
+    patchQueryRaw(tx);
+    return tx;
+  };
+  return adapter;
+}
+
+function patchQueryRaw(queryable: Queryable): void {
+  const queryRaw = queryable.queryRaw.bind(queryable);
+  queryable.queryRaw = (query) => {
+    const seen: number[][] = [];
+    return charColumns.run(seen, async () => {
+      const result = await queryRaw(query);
+      for (const i of seen.at(-1) ?? []) result.columnTypes[i] = ColumnTypeEnum.Character;
+      return result;
+    });
+  };
 }
 
 /**

@@ -3,8 +3,15 @@
 // database". The engine's introspection reads such columns (pg_class.relkind,
 // pg_constraint.contype, pg_attribute.attidentity …). "char" is a single byte sent as
 // text in the text protocol, so we report those columns as `text` (oid 25) before the
-// adapter looks at them; the values are already the right strings.
+// adapter looks at them; the values are already the right strings. Which columns were "char"
+// is recorded in `charColumns` (per query, through AsyncLocalStorage), so that adapter.ts can
+// hand them to the engine as the Character type its describer reads them as (it panicked on
+// a CHECK constraint's contype given as text: "Getting constraint_type … as char failed").
+import { AsyncLocalStorage, AsyncResource } from "node:async_hooks";
 import pg from "pg";
+
+/** Column indices that were "char", one list per result, for the query running in this context. */
+export const charColumns = new AsyncLocalStorage<number[][]>();
 
 const CHAR_OID = 18;
 const TEXT_OID = 25;
@@ -13,9 +20,13 @@ type QueryResultLike = { fields?: Array<{ dataTypeID: number }> };
 
 function relabelCharColumns<T>(result: T): T {
   for (const r of (Array.isArray(result) ? result : [result]) as QueryResultLike[]) {
-    for (const field of r?.fields ?? []) {
-      if (field.dataTypeID === CHAR_OID) field.dataTypeID = TEXT_OID;
+    const chars: number[] = [];
+    for (const [i, field] of (r?.fields ?? []).entries()) {
+      if (field.dataTypeID !== CHAR_OID) continue;
+      field.dataTypeID = TEXT_OID;
+      chars.push(i);
     }
+    charColumns.getStore()?.push(chars);
   }
   return result;
 }
@@ -31,7 +42,10 @@ export class CharAsTextClient extends pg.Client {
     const query = super.query as unknown as (...a: unknown[]) => unknown;
     if (typeof last === "function") {
       const callback = last as Callback;
-      const wrapped: Callback = (err, res) => callback(err, err ? res : relabelCharColumns(res));
+      // Bound to the caller's async context, so the relabelling records into its charColumns.
+      const wrapped: Callback = AsyncResource.bind((err: Error | null, res?: unknown) =>
+        callback(err, err ? res : relabelCharColumns(res)),
+      );
       return query.apply(this, [...args.slice(0, -1), wrapped]) as never;
     }
     const result = query.apply(this, args);

@@ -18,6 +18,23 @@ const { WebAssembly: Wasm } = globalThis as unknown as {
 
 let loaded: Promise<BgModule> | undefined;
 
+/**
+ * The engine's panic hook hands the panic message to this global before it traps (Prisma's own
+ * wasm loaders define it). Without it the hook itself threw ("Cannot read properties of
+ * undefined (reading 'set_message')") and the real message was lost.
+ */
+const panics = { last: undefined as string | undefined };
+(globalThis as { PRISMA_WASM_PANIC_REGISTRY?: unknown }).PRISMA_WASM_PANIC_REGISTRY = {
+  set_message(message: string) {
+    panics.last = message;
+  },
+};
+
+/** The message of the engine's last panic, if it panicked. */
+export function lastPanicMessage(): string | undefined {
+  return panics.last;
+}
+
 export function loadSchemaEngineWasm(): Promise<BgModule> {
   loaded ??= (async () => {
     const require = createRequire(import.meta.url);

@@ -4,13 +4,16 @@ import { parseEngineArgs } from "./args.js";
 import { messageOf } from "./errors.js";
 import { wasmEngineVersion } from "./load-wasm.js";
 import { captureStrayOutput, logLine } from "./log.js";
-import { serveJsonRpc } from "./rpc-server.js";
+import { answerInFlightWithPanic, panicMessage, serveJsonRpc } from "./rpc-server.js";
 
 captureStrayOutput();
 // Errors thrown from inside wasm callbacks escape every promise; report them the way the
 // native engine reports a panic (exit code 101 makes the CLI show them as such).
 process.on("uncaughtException", (error) => {
-  logLine("ERROR", messageOf(error), { is_panic: true });
+  const message = panicMessage(error);
+  logLine("ERROR", message, { is_panic: true });
+  // The CLI waits for the answer to its request: without one it printed nothing and exited 0.
+  answerInFlightWithPanic(message);
   process.exit(101);
 });
 // The CLI skips the first stderr line of `cli` subcommands: the native engine starts with one too.

@@ -11,7 +11,7 @@ import { createDatabase } from "./admin.js";
 import type { EngineArgs } from "./args.js";
 import { messageOf, toUserFacingError, type UserFacingError } from "./errors.js";
 import { evaluateDataLossViaDiff, NEEDS_FALLBACK } from "./evaluate-data-loss.js";
-import { loadSchemaEngineWasm, type SchemaEngineWasm } from "./load-wasm.js";
+import { lastPanicMessage, loadSchemaEngineWasm, type SchemaEngineWasm } from "./load-wasm.js";
 import { type ParsedDatabaseUrl, parseDatabaseUrl } from "./pg-config.js";
 
 interface RpcRequest {
@@ -86,7 +86,7 @@ export async function serveJsonRpc(args: EngineArgs): Promise<void> {
     }
   };
 
-  const respond = (msg: object) => process.stdout.write(`${JSON.stringify({ jsonrpc: "2.0", ...msg })}\n`);
+  const respond = (msg: object) => writeMessage(msg);
 
   // Requests we send to the CLI (only `print`), keyed by id, resolved by its responses.
   const pending = new Map<number, () => void>();
@@ -117,16 +117,41 @@ export async function serveJsonRpc(args: EngineArgs): Promise<void> {
       return;
     }
     queue = queue.then(async () => {
+      inFlight = req.id;
       try {
         const result = await handle(req);
         respond({ id: req.id, result: result ?? {} });
       } catch (error) {
         respond({ id: req.id, error: toRpcError(resolveExternalError(error, adapter.errorRegistry), main) });
+      } finally {
+        inFlight = undefined;
       }
     });
   });
   await new Promise<void>((resolve) => lines.on("close", resolve));
   await queue;
+}
+
+const writeMessage = (msg: object) => process.stdout.write(`${JSON.stringify({ jsonrpc: "2.0", ...msg })}\n`);
+
+/** The request being handled, if any: a panic that escapes every promise still answers it. */
+let inFlight: RpcRequest["id"] | undefined;
+
+/** Answers the request in flight with a panic, as the native engine does before it exits 101. */
+export function answerInFlightWithPanic(message: string): void {
+  if (inFlight === undefined) return;
+  const data: RpcErrorData = { is_panic: true, message, backtrace: null };
+  writeMessage({
+    id: inFlight,
+    error: { code: USER_FACING_ERROR, message: "An error happened. Check the data field for details.", data },
+  });
+  inFlight = undefined;
+}
+
+/** A wasm trap ("unreachable") says nothing: the engine's own panic message does. */
+export function panicMessage(error: unknown): string {
+  const panic = lastPanicMessage();
+  return panic ? `${panic} (schema engine panic)` : messageOf(error);
 }
 
 class MethodNotFound extends Error {
@@ -160,6 +185,7 @@ function toRpcError(error: unknown, main: ParsedDatabaseUrl | undefined) {
   if (e?.name === "RuntimeError") {
     // A trap inside the wasm module: the native engine would have panicked.
     data.is_panic = true;
+    data.message = panicMessage(error);
     data.backtrace = e.stack ?? null;
   } else if (typeof e?.code === "string" && /^P\d{4}$/.test(e.code)) {
     data.error_code = e.code;
