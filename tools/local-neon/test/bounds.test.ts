@@ -15,6 +15,19 @@ function queryMessage(size: number): Buffer {
   return message;
 }
 
+/** A startup message with these parameters, then the password "p", as the driver pipelines them. */
+function sendLogin(ws: WebSocket, params: Record<string, string>): void {
+  const pairs = Object.entries(params)
+    .map(([key, value]) => `${key}\0${value}\0`)
+    .join("");
+  const startup = Buffer.alloc(8 + Buffer.byteLength(pairs) + 1);
+  startup.writeInt32BE(startup.length, 0);
+  startup.writeInt32BE(196608, 4); // protocol 3.0
+  startup.write(pairs, 8, "latin1");
+  ws.send(startup);
+  ws.send(Buffer.from("p\0\0\0\x06p\0", "latin1"));
+}
+
 describe("message framing", () => {
   it("is linear: a message arriving in 2,000 chunks is joined once, not on every chunk", () => {
     const reader = new MessageReader(false);
@@ -60,13 +73,7 @@ describe("an upstream that accepts and never answers", () => {
         const ws = new WebSocket(`ws://127.0.0.1:${neon.port}/v2`);
         const received: Buffer[] = [];
         ws.on("open", () => {
-          const startup = Buffer.alloc(8 + 12);
-          startup.writeInt32BE(startup.length, 0);
-          startup.writeInt32BE(196608, 4);
-          startup.write("user\0u\0\0", 8, "latin1");
-          ws.send(startup);
-          const password = Buffer.from("p\0\0\0\x06p\0", "latin1");
-          ws.send(password);
+          sendLogin(ws, { user: "u" });
         });
         ws.on("message", (data: Buffer) => received.push(data));
         ws.on("close", () => resolve(Buffer.concat(received).toString("latin1")));
@@ -92,12 +99,7 @@ describe.each(BACKENDS)("over $kind", ({ kind, skip }) => {
       const ws = new WebSocket(`ws://127.0.0.1:${b.proxy.port}/v2`);
       ws.on("error", () => {});
       ws.on("open", () => {
-        const startup = Buffer.alloc(8 + 27);
-        startup.writeInt32BE(startup.length, 0);
-        startup.writeInt32BE(196608, 4);
-        startup.write("user\0postgres\0database\0x\0\0", 8, "latin1");
-        ws.send(startup);
-        ws.send(Buffer.from("p\0\0\0\x06p\0", "latin1"));
+        sendLogin(ws, { user: "postgres", database: "x" });
         // 2 MiB of queries while the (sleeping) compute wakes up.
         for (let i = 0; i < 32; i++) ws.send(queryMessage(64 * 1024));
       });

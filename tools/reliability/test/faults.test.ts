@@ -10,9 +10,12 @@ import { createAuthor, timedCall, untilNoOpenSockets } from "./helpers";
 
 const TIMEOUT_MS = 5_000;
 
-/** Polls a condition for up to a second (statistics are flushed a moment after a backend exits). */
+/**
+ * Polls a condition for up to 3 s (statistics are flushed a moment after a backend exits; on a
+ * loaded 2-core CI machine 1 s was seen to be too short for the aborted INSERT to show).
+ */
 async function eventually(check: () => Promise<boolean>): Promise<boolean> {
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 60; i++) {
     if (await check()) return true;
     await sleep(50);
   }
