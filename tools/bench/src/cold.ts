@@ -5,7 +5,7 @@ import path from "node:path";
 import type { LocalStack } from "@starter/local-neon";
 import type { RequestSpec } from "./cases";
 import { percentile, sendOk } from "./measure";
-import { benchBindings } from "./stack";
+import { BENCH_AUTH, benchBindings } from "./stack";
 import { buildDeployBundle, type DeployBundle, type PlainWorker, startPlainWorkerd } from "./workerd";
 
 const SCHEMA = path.resolve(import.meta.dirname, "../../../prisma/schema.prisma");
@@ -113,17 +113,20 @@ export async function coldBreakdown(
     {
       key: "compiler",
       bundle: bundles.withoutWarmUp,
-      request: (origin: string) => fetch(`${origin}/__bench/cold/compiler`, { method: "POST", body: schema }),
+      request: (origin: string) =>
+        fetch(`${origin}/__bench/cold/compiler`, { method: "POST", body: schema, headers: BENCH_AUTH }),
     },
     {
       key: "prisma",
       bundle: bundles.withoutWarmUp,
-      request: (origin: string) => fetch(`${origin}/__bench/cold/prisma?transport=http&id=${userId}`),
+      request: (origin: string) =>
+        fetch(`${origin}/__bench/cold/prisma?transport=http&id=${userId}`, { headers: BENCH_AUTH }),
     },
     {
       key: "prismaWarmedUp",
       bundle: bundles.warmedUp,
-      request: (origin: string) => fetch(`${origin}/__bench/cold/prisma?transport=http&id=${userId}`),
+      request: (origin: string) =>
+        fetch(`${origin}/__bench/cold/prisma?transport=http&id=${userId}`, { headers: BENCH_AUTH }),
     },
   ] as const;
   for (let i = 0; i < samples; i++) {

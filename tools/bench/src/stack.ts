@@ -4,6 +4,8 @@
 import { type LocalStack, type LocalWorker, serveWorker, startLocalStack } from "@starter/local-neon";
 
 export const BENCH_TOKEN = "bench-api-token-0123456789";
+/** Every route but /health needs it (the app is closed by default). */
+export const BENCH_AUTH = { Authorization: `Bearer ${BENCH_TOKEN}` };
 export const BENCH_WORKER = "tools/bench/worker/index.ts";
 
 export const startBenchStack = (latencyMs: number): Promise<LocalStack> => startLocalStack({ faults: { latencyMs } });
