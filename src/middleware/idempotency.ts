@@ -6,9 +6,8 @@ import type { AppEnv, DatabaseNeed } from "../env";
 import { ProblemError } from "../errors/problem";
 import type { IdempotencyKey } from "../generated/prisma/client";
 import { hex, sha256 } from "../lib/hash";
+import { IDEMPOTENCY_KEY_FORMAT as KEY_FORMAT } from "../schemas/common";
 import type { PrismaEnv } from "./prisma";
-
-const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 
 /** Postgres ends a transaction left idle this long: what bounds a request that hung mid-write. */
 const IDLE_TRANSACTION_TIMEOUT = "10s";
@@ -33,7 +32,7 @@ const NOT_REPLAYED = new Set(["x-request-id", "date"]);
  *   (after LOCK_TIMEOUT of waiting: 409 + Retry-After);
  * - a request that dies mid-write leaves nothing: Postgres rolls its transaction back when the
  *   connection closes, or after IDLE_TRANSACTION_TIMEOUT when the connection hangs.
- * Keys are scoped by caller (c.var.caller, set by requireToken) and route; the same key with
+ * Keys are scoped by caller (c.var.caller, set by closedByDefault) and route; the same key with
  * another body is a 422. Mount after withPrisma(transactionIfIdempotent): the transaction needs
  * WebSocket or Hyperdrive. Keys expire: src/jobs/sweep-idempotency-keys.ts.
  */

@@ -46,10 +46,13 @@ export const pageQuery = {
     .openapi({ description: "`nextCursor` from the previous page" }),
 };
 
+/** 1–255 visible ASCII characters: what the header schema documents and the middleware checks. */
+export const IDEMPOTENCY_KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+
 export const IdempotencyHeaderSchema = z.object({
   "idempotency-key": z
     .string()
-    .regex(/^[\x21-\x7e]{1,255}$/, "1–255 visible ASCII characters")
+    .regex(IDEMPOTENCY_KEY_FORMAT, "1–255 visible ASCII characters")
     .optional()
     .openapi({
       description:
