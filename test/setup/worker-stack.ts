@@ -7,8 +7,12 @@ export type WorkerStackDb = "postgres" | "pglite" | "hyperdrive";
 
 /** What the Worker tests get through inject("workerStacks")[db]: plain data about a running stack. */
 export interface ProvidedStack {
-  /** The connection string the Worker is given (the database's own URL, as the local proxy expects). */
+  /** The Worker's DATABASE_URL: Neon's pooled shape (a `-pooler` host the local Neon maps to PgBouncer). */
   databaseUrl: string;
+  /** The same login on the direct endpoint's name (straight to Postgres, as Neon's non-pooled host). */
+  directEndpointUrl: string;
+  /** What the pooled endpoint goes through: "pgbouncer", or "none" (PGlite, or not installed). */
+  pooler: "pgbouncer" | "none";
   /** host:port of the local Neon proxy (the NEON_LOCAL_PROXY binding). */
   neonProxy: string;
   /** The local Neon's HTTP origin, for its counters and fault endpoints (/_local-neon/…). */
@@ -54,7 +58,9 @@ async function startStack(database: "auto" | "pglite", stops: Array<() => Promis
   const downHyperdriveUrl = new URL(stack.hyperdriveUrl);
   downHyperdriveUrl.port = String(downNeon.tcp.port);
   return {
-    databaseUrl: stack.directUrl,
+    databaseUrl: stack.pooledUrl,
+    directEndpointUrl: stack.directEndpointUrl,
+    pooler: stack.pooler,
     neonProxy: stack.neonProxy,
     neonAdmin: stack.neon.httpUrl,
     hyperdriveUrl: stack.hyperdriveUrl,

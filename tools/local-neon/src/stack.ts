@@ -3,9 +3,15 @@
 // setup, the bench and the reliability runners all start it here; serveWorker() (worker.ts)
 // then serves the Worker against it.
 
-import { type LocalPostgresKind, startLocalPostgres } from "@starter/local-postgres";
+import {
+  findPgbouncer,
+  type LocalPostgresKind,
+  type Pooler,
+  startLocalPostgres,
+  startPgbouncer,
+} from "@starter/local-postgres";
 import { migrateDeploy, redactUrl } from "@starter/prisma-offline";
-import { type LocalNeon, type LocalNeonFaults, startLocalNeon } from "./proxy/local-neon.js";
+import { LOCAL_ENDPOINT_NAMES, type LocalNeon, type LocalNeonFaults, startLocalNeon } from "./proxy/local-neon.js";
 import type { RequestGuardOptions } from "./proxy/request-guard.js";
 
 /** Where `npm run dev` and `npm run neon:local` keep their database between runs (gitignored). */
@@ -34,6 +40,8 @@ export interface LocalStackOptions {
   faults?: Partial<LocalNeonFaults>;
   /** Origins and Host names let through the local Neon's request guard (default: none). */
   guard?: RequestGuardOptions;
+  /** Put PgBouncer (transaction mode) behind the `-pooler` endpoint when it is installed (default true). */
+  pooler?: boolean;
   /** Apply prisma/migrations (default true). */
   migrate?: boolean;
   /** Runs after the migrations with the direct URL (e.g. the app's seed). */
@@ -45,8 +53,17 @@ export interface LocalStackOptions {
 /** A running local stack. */
 export interface LocalStack {
   kind: LocalPostgresKind;
-  /** The database's own URL: Node scripts' DIRECT_URL, and the Worker's DATABASE_URL (the proxy expects it). */
+  /** The database's own URL (127.0.0.1): Node scripts' DIRECT_URL, migrations, checks from tests. */
   directUrl: string;
+  /**
+   * The Worker's DATABASE_URL, shaped as Neon's pooled string: host LOCAL_ENDPOINT_NAMES.pooled, no
+   * port. The local Neon maps that name to PgBouncer (or to the database when there is none).
+   */
+  pooledUrl: string;
+  /** The same login on the direct endpoint's name (LOCAL_ENDPOINT_NAMES.direct): Postgres itself. */
+  directEndpointUrl: string;
+  /** What is behind the pooled endpoint: a real PgBouncer, or nothing (PGlite, or none installed). */
+  pooler: "pgbouncer" | "none";
   neon: LocalNeon;
   /** host:port of the local Neon: the Worker's NEON_LOCAL_PROXY binding. */
   neonProxy: string;
@@ -83,11 +100,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     if (opts.migrate !== false)
       log(applied.length ? `applied ${applied.length} migration(s)` : "migrations already applied");
     await opts.seed?.(database.url);
+    const pgbouncer = await startPooler(opts, database.kind, database.url, log);
+    if (pgbouncer) stops.push(() => pgbouncer.stop());
     const neon = await startLocalNeon({
       upstream: database.url,
       host: opts.neonHost,
       port: opts.neonPort,
       allow: opts.allow,
+      pooler: pgbouncer?.address,
       faults: opts.faults,
       guard: opts.guard,
       // PGlite is one session shared by every client: a pooled connection's reset would reach all.
@@ -99,14 +119,18 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const hyperdriveUrl = new URL(database.url);
     hyperdriveUrl.host = `${hostForUrl(neon.tcp.host)}:${neon.tcp.port}`;
     log(`local Neon on ${neonProxy}`);
+    const pooledUrl = onEndpoint(database.url, LOCAL_ENDPOINT_NAMES.pooled);
     return {
       kind: database.kind,
       directUrl: database.url,
+      pooledUrl,
+      directEndpointUrl: onEndpoint(database.url, LOCAL_ENDPOINT_NAMES.direct),
+      pooler: pgbouncer ? "pgbouncer" : "none",
       neon,
       neonProxy,
       hyperdriveUrl: hyperdriveUrl.toString(),
       applied,
-      workerBindings: { DATABASE_URL: database.url, NEON_LOCAL_PROXY: neonProxy },
+      workerBindings: { DATABASE_URL: pooledUrl, NEON_LOCAL_PROXY: neonProxy },
       stop,
     };
   } catch (error) {
@@ -116,3 +140,34 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 }
 
 const hostForUrl = (host: string) => (host.includes(":") ? `[${host}]` : host);
+
+/** The database URL's login on one of the local Neon's endpoint names, port-less as Neon's are. */
+function onEndpoint(databaseUrl: string, name: string): string {
+  const url = new URL(databaseUrl);
+  url.hostname = name;
+  url.port = "";
+  return url.toString().replace(/^postgres:/, "postgresql:");
+}
+
+/**
+ * PgBouncer in front of a real Postgres, when installed. PGlite is one session shared by all
+ * clients, so there is nothing to pool; an external upstream is the user's own setup.
+ */
+async function startPooler(
+  opts: LocalStackOptions,
+  kind: LocalPostgresKind,
+  databaseUrl: string,
+  log: (line: string) => void,
+): Promise<Pooler | undefined> {
+  if (opts.pooler === false || kind === "external") return undefined;
+  const binary = kind === "postgres" ? findPgbouncer() : undefined;
+  if (!binary) {
+    log(
+      kind === "pglite"
+        ? "no PgBouncer with PGlite: the -pooler endpoint goes straight to the database"
+        : "pgbouncer not installed (apt-get install pgbouncer): the -pooler endpoint goes straight to Postgres",
+    );
+    return undefined;
+  }
+  return startPgbouncer({ upstreamUrl: databaseUrl, binary, log });
+}

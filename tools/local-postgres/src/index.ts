@@ -57,3 +57,4 @@ export async function startLocalPostgres(opts: StartLocalPostgresOptions = {}): 
   const pglite = await startPgliteServer({ dataDir: dataDirFor("pglite"), port, log });
   return { kind: "pglite", url: pglite.url, stop: pglite.stop };
 }
+export { findPgbouncer, type Pooler, startPgbouncer } from "./pgbouncer.js";

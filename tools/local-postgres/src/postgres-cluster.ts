@@ -2,12 +2,13 @@
 // Host connections use `password` (cleartext) auth and the user has a password, like
 // Neon: the driver's default pipelined connect (startup + cleartext password in one
 // flight) then works unchanged, even when something tunnels straight to this server.
-import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import pg from "pg";
 import { findFreePort } from "./free-port.js";
+import { run, runAsForCurrentUser } from "./run-as.js";
 import type { DatabaseServer } from "./server.js";
 
 export const CLUSTER_USER = "neon";
@@ -26,64 +27,6 @@ export function findPostgresBinDir(): string | undefined {
     if (existsSync(join(bin, "initdb")) && existsSync(join(bin, "pg_ctl"))) return bin;
   }
   return undefined;
-}
-
-interface RunAs {
-  /** Prefix that runs a command as the cluster owner (initdb refuses root). */
-  command(file: string, args: string[]): [string, string[]];
-  /** Gives a directory to the cluster owner. */
-  own(path: string): void;
-}
-
-function runAsForCurrentUser(): RunAs {
-  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  if (!isRoot) return { command: (file, args) => [file, args], own: () => {} };
-  const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
-  const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
-  return {
-    command: (file, args) => ["runuser", ["-u", "postgres", "--", file, ...args]],
-    own: (path) => {
-      assertReachable(path, uid);
-      chownRecursive(path, uid, gid);
-    },
-  };
-}
-
-/**
- * The server runs as the postgres user, which must be able to walk into the data directory: a
- * parent only root may enter (a home directory such as /root is 0700) makes initdb fail with a
- * bare "Permission denied". Say so, and what to do, instead.
- */
-function assertReachable(path: string, uid: number): void {
-  for (let dir = dirname(resolve(path)); ; dir = dirname(dir)) {
-    const { mode, uid: owner } = statSync(dir);
-    if (owner !== uid && (mode & 0o001) === 0) {
-      throw new Error(
-        `PostgreSQL runs as the postgres user, which cannot enter ${dir} (mode ${(mode & 0o777).toString(8)}), ` +
-          `so it cannot use ${path}: set LOCAL_DATA_DIR to a directory it can reach (e.g. /var/tmp/neon-local), or LOCAL_DB=pglite`,
-      );
-    }
-    if (dir === dirname(dir)) return;
-  }
-}
-
-function chownRecursive(path: string, uid: number, gid: number): void {
-  chownSync(path, uid, gid);
-  for (const entry of readdirSync(path, { withFileTypes: true })) {
-    const child = join(path, entry.name);
-    if (entry.isDirectory()) chownRecursive(child, uid, gid);
-    else chownSync(child, uid, gid);
-  }
-}
-
-function run(runAs: RunAs, file: string, args: string[]): void {
-  const [cmd, cmdArgs] = runAs.command(file, args);
-  const result = spawnSync(cmd, cmdArgs, { encoding: "utf8" });
-  if (result.status !== 0) {
-    throw new Error(
-      `${file.split("/").pop()} failed (exit ${result.status}): ${(result.stderr || result.stdout || "").trim()}`,
-    );
-  }
 }
 
 export async function startPostgresCluster(opts: {

@@ -3,7 +3,7 @@
 // Hyperdrive binding points at), in front of a local Postgres, with counters and fault injection.
 // Node-side tooling only; never bundled into the Worker.
 import { type AddressInfo, createServer as createTcpServer, type Socket, type Server as TcpServer } from "node:net";
-import { Allowlist, normalizeHostPort } from "./allowlist.js";
+import { Allowlist, LOCAL_ENDPOINT_NAMES, normalizeHostPort } from "./allowlist.js";
 import { CounterSet, type LocalNeonCounters } from "./counters.js";
 import { ComputeActivity, type LocalNeonFaults, NO_FAULTS, parseFaults } from "./faults.js";
 import { runTunnel, tcpClient } from "./pg-tunnel.js";
@@ -12,6 +12,7 @@ import type { RequestGuardOptions } from "./request-guard.js";
 import { createLocalNeonServer, type ServerContext } from "./server.js";
 import { UpstreamPool } from "./sql-pool.js";
 
+export { LOCAL_ENDPOINT_NAMES } from "./allowlist.js";
 export type { LocalNeonCounters } from "./counters.js";
 export type { LocalNeonFaults } from "./faults.js";
 
@@ -48,6 +49,12 @@ export interface StartLocalNeonOptions {
   tcpPort?: number;
   /** extra host:port the proxy may forward to */
   allow?: string[];
+  /**
+   * Where the pooled endpoint's name (LOCAL_ENDPOINT_NAMES.pooled, a `-pooler` host) goes: a
+   * PgBouncer in front of the upstream. Omitted → the upstream itself (no pooler installed).
+   * The direct name always goes to the upstream.
+   */
+  pooler?: { host: string; port: number };
   faults?: Partial<LocalNeonFaults>;
   /** Upstream connects (TCP + auth) that take longer fail as Neon's do. Default 10 s. */
   upstreamConnectTimeoutMs?: number;
@@ -73,7 +80,11 @@ export async function startLocalNeon(opts: StartLocalNeonOptions): Promise<Local
     () => faults,
     () => counters.add("wakeups"),
   );
-  const allowlist = new Allowlist([normalizeHostPort(upstreamHost, upstreamPort), ...(opts.allow ?? [])]);
+  const direct = { host: upstreamHost, port: upstreamPort };
+  const allowlist = new Allowlist([normalizeHostPort(upstreamHost, upstreamPort), ...(opts.allow ?? [])], {
+    [LOCAL_ENDPOINT_NAMES.direct]: direct,
+    [LOCAL_ENDPOINT_NAMES.pooled]: opts.pooler ?? direct,
+  });
 
   const context: ServerContext = {
     allowlist,

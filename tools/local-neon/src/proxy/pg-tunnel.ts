@@ -19,7 +19,7 @@ import {
   SSL_REQUEST_CODE,
   type WireMessage,
 } from "./pg-wire.js";
-import { connectAndAuthenticate, UpstreamAuthError } from "./startup-auth.js";
+import { connectAndAuthenticate, passwordFailed, UpstreamAuthError } from "./startup-auth.js";
 
 export interface TunnelContext {
   counters: CounterSet;
@@ -195,6 +195,14 @@ export function runTunnel(client: TunnelClient, target: { host: string; port: nu
       return;
     }
     const user = startupParams.user ?? "";
+    // Neon's proxy checks the password itself before it dials anything (a pooler in between would
+    // answer a wrong one with its own error, not Postgres's 28P01).
+    const expected = ctx.expectedPassword(user);
+    if (expected !== undefined && expected !== password) {
+      sendToClient(passwordFailed(user));
+      closeClient(1000, "authentication failed");
+      return;
+    }
     try {
       const result = await connectAndAuthenticate({
         host: target.host,

@@ -77,7 +77,8 @@ export function createLocalNeonServer(ctx: ServerContext): { server: Server; wss
         ws.close(1008, "invalid address parameter");
         return;
       }
-      if (!ctx.allowlist.allows(target.host, target.port)) {
+      const routed = ctx.allowlist.route(target.host, target.port);
+      if (!routed) {
         // Never an open relay: refuse with a reason the client can read.
         // An ErrorResponse first, as Neon's proxy answers: the driver reports its SQLSTATE and reason.
         ctx.counters.add("refused");
@@ -86,7 +87,7 @@ export function createLocalNeonServer(ctx: ServerContext): { server: Server; wss
         ws.close(1008, refusal.message.slice(0, 120));
         return;
       }
-      runTunnel(webSocketClient(ws), target, ctx);
+      runTunnel(webSocketClient(ws), routed, ctx);
     });
   }
 

@@ -179,13 +179,13 @@ function parseConnectionString(connectionString: string, allowlist: Allowlist): 
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   // No port: the driver's fetch path drops it (poolQueryViaFetch); the endpoint on that host is meant.
   const port = url.port ? Number(url.port) : (allowlist.portFor(host) ?? 5432);
-  if (!allowlist.allows(host, port)) {
+  const routed = allowlist.route(host, port);
+  if (!routed) {
     const { message, ...fields } = notAllowed(url.hostname, port);
     throw new SqlHttpError(400, message, fields);
   }
   return {
-    host,
-    port,
+    ...routed,
     user: decodeURIComponent(url.username),
     password: decodeURIComponent(url.password),
     database: decodeURIComponent(url.pathname.replace(/^\//, "")) || decodeURIComponent(url.username),
@@ -223,13 +223,13 @@ async function connectUpstream(target: Target, ctx: SqlContext): Promise<pg.Clie
   const expected = ctx.expectedPassword(target.user);
   if (!askedForPassword && (expected === undefined || expected !== target.password)) {
     void client.end().catch(() => {});
-    throw new SqlHttpError(400, `password authentication failed for user "${target.user}"`, {
-      code: "28P01",
-      severity: "FATAL",
-    });
+    throw passwordFailedError(target.user);
   }
   return client;
 }
+
+const passwordFailedError = (user: string) =>
+  new SqlHttpError(400, `password authentication failed for user "${user}"`, { code: "28P01", severity: "FATAL" });
 
 async function runQuery(client: pg.Client, q: QueryData, headers: Headers, ctx: SqlContext, upstreamKey: string) {
   const arrayMode = q.arrayMode ?? headers.arrayMode;
@@ -301,6 +301,9 @@ export async function handleSql(req: IncomingMessage, res: ServerResponse, ctx: 
       ctx.counters.add("refused");
       throw new SqlHttpError(500, "Couldn't connect to compute node");
     }
+    // As Neon's proxy: the password is checked here before anything is dialled (or reused).
+    const expected = ctx.expectedPassword(target.user);
+    if (expected !== undefined && expected !== target.password) throw passwordFailedError(target.user);
     poolKey = UpstreamPool.key(target);
     client = ctx.pool.take(poolKey);
     if (!client) {

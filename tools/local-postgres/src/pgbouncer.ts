@@ -1,0 +1,165 @@
+// A real PgBouncer in transaction mode in front of the local PostgreSQL: what Neon runs behind a
+// `-pooler` host. Debian's `pgbouncer` package (1.18); run in the foreground as a child process, as
+// the postgres user when we are root (it refuses root), with its config in a throwaway directory.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { findFreePort } from "./free-port.js";
+import { runAsForCurrentUser } from "./run-as.js";
+
+export interface Pooler {
+  /** host:port PgBouncer listens on (loopback only). */
+  address: { host: string; port: number };
+  /** The upstream URL with its host:port replaced by PgBouncer's. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** PGBOUNCER (a path) if set, else `pgbouncer` on PATH or in /usr/sbin (Debian puts it there). */
+export function findPgbouncer(): string | undefined {
+  if (process.env.PGBOUNCER) return process.env.PGBOUNCER;
+  const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/local/sbin", "/opt/homebrew/bin"];
+  for (const dir of dirs.filter(Boolean)) {
+    const file = join(dir, "pgbouncer");
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The settings that make it behave as Neon's pooler does for a client: transaction pooling, so a
+ * server connection serves many clients one transaction at a time; and a `DISCARD ALL` whenever a
+ * server connection goes back to the pool, so nothing a client left in its session (SET, a temp
+ * table, a session advisory lock, a prepared statement) is seen by the next client.
+ * `options` and `extra_float_digits` are startup parameters drivers send that 1.18 would otherwise
+ * refuse ("unsupported startup parameter").
+ */
+function configFor(opts: { upstream: URL; port: number; dir: string }): string {
+  const upstreamPort = opts.upstream.port || "5432";
+  return `[databases]
+* = host=${opts.upstream.hostname} port=${upstreamPort}
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = ${opts.port}
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = ${join(opts.dir, "userlist.txt")}
+pool_mode = transaction
+server_reset_query = DISCARD ALL
+server_reset_query_always = 1
+ignore_startup_parameters = extra_float_digits,options
+max_client_conn = 1000
+default_pool_size = 20
+log_connections = 0
+log_disconnections = 0
+`;
+}
+
+const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
+
+/** Starts PgBouncer in front of `upstreamUrl` (postgres://user:password@127.0.0.1:port/db). */
+export async function startPgbouncer(opts: {
+  upstreamUrl: string;
+  binary?: string;
+  port?: number;
+  log?: (line: string) => void;
+}): Promise<Pooler> {
+  const binary = opts.binary ?? findPgbouncer();
+  if (!binary) throw new Error("pgbouncer is not installed (apt-get install pgbouncer)");
+  const upstream = new URL(opts.upstreamUrl);
+  const port = opts.port || (await findFreePort());
+  const dir = mkdtempSync(join(tmpdir(), "local-pgbouncer-"));
+  // The one login the local cluster has; PgBouncer checks clients against it (SCRAM) and logs in
+  // to Postgres with it.
+  const user = decodeURIComponent(upstream.username);
+  writeFileSync(join(dir, "userlist.txt"), `${quote(user)} ${quote(decodeURIComponent(upstream.password))}\n`, {
+    mode: 0o600,
+  });
+  writeFileSync(join(dir, "pgbouncer.ini"), configFor({ upstream, port, dir }), { mode: 0o600 });
+  const runAs = runAsForCurrentUser();
+  runAs.own(dir);
+  const [cmd, args] = runAs.command(binary, [join(dir, "pgbouncer.ini")]);
+  // Its own process group, so stop() reaches pgbouncer itself and not only runuser.
+  const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+
+  let stopped = false;
+  const stopSync = () => {
+    if (stopped) return;
+    stopped = true;
+    killGroup(child, "SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once("exit", stopSync);
+  try {
+    await waitForListening(child, port, () => stderr);
+  } catch (error) {
+    stopSync();
+    process.removeListener("exit", stopSync);
+    throw error;
+  }
+  opts.log?.(`PgBouncer ${version(binary)} (transaction mode) on 127.0.0.1:${port}`);
+  const url = new URL(opts.upstreamUrl);
+  url.host = `127.0.0.1:${port}`;
+  return {
+    address: { host: "127.0.0.1", port },
+    url: url.toString(),
+    async stop() {
+      process.removeListener("exit", stopSync);
+      const exited = new Promise<void>((resolve) =>
+        child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()),
+      );
+      stopSync();
+      await exited;
+    },
+  };
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function version(binary: string): string {
+  const out = spawnSync(binary, ["--version"], { encoding: "utf8" }).stdout ?? "";
+  return /PgBouncer (\S+)/.exec(out)?.[1] ?? "";
+}
+
+/** Resolves once something accepts on the port; rejects with PgBouncer's own words if it exits. */
+async function waitForListening(child: ChildProcess, port: number, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const last = stderr().trim().split("\n").pop() ?? "";
+      throw new Error(`pgbouncer exited (${child.exitCode ?? child.signalCode}): ${last}`);
+    }
+    if (await accepts(port)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`pgbouncer did not listen on 127.0.0.1:${port} within 10 s`);
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
