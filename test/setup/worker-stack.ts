@@ -45,6 +45,10 @@ declare module "vitest" {
 async function startStack(database: "auto" | "pglite", stops: Array<() => Promise<void>>): Promise<ProvidedStack> {
   const stack = await startLocalStack({ database });
   stops.push(() => stack.stop());
+  // CI installs pgbouncer (.ci/run): there the pooled path must go through it, never around it.
+  if (process.env.CI && stack.kind === "postgres" && stack.pooler !== "pgbouncer") {
+    throw new Error("CI runs the Worker through PgBouncer, and pgbouncer was not found (apt-get install pgbouncer)");
+  }
   const altSchema = "tenant_alt";
   // The DATABASE_SCHEMA test runs on real PostgreSQL only: PGlite ignores the startup
   // search_path that puts Prisma's own bookkeeping table in the URL's schema.

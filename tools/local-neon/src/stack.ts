@@ -64,6 +64,8 @@ export interface LocalStack {
   directEndpointUrl: string;
   /** What is behind the pooled endpoint: a real PgBouncer, or nothing (PGlite, or none installed). */
   pooler: "pgbouncer" | "none";
+  /** PgBouncer's own URL (127.0.0.1), for Node-side checks of the pooled path; absent without one. */
+  poolerUrl?: string;
   neon: LocalNeon;
   /** host:port of the local Neon: the Worker's NEON_LOCAL_PROXY binding. */
   neonProxy: string;
@@ -126,6 +128,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       pooledUrl,
       directEndpointUrl: onEndpoint(database.url, LOCAL_ENDPOINT_NAMES.direct),
       pooler: pgbouncer ? "pgbouncer" : "none",
+      poolerUrl: pgbouncer?.url,
       neon,
       neonProxy,
       hyperdriveUrl: hyperdriveUrl.toString(),
