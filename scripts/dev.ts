@@ -65,6 +65,9 @@ async function startDevStack(): Promise<LocalStack> {
   });
   onShutdown(() => stack.stop());
   step(`local Neon proxy on ${stack.neon.httpUrl} (counters: ${stack.neon.httpUrl}/_local-neon/stats)`);
+  const behind = stack.pooler === "pgbouncer" ? "PgBouncer, transaction mode" : "no pooler";
+  step(`the Worker's DATABASE_URL: ${redactUrl(stack.pooledUrl)} (pooled endpoint: ${behind})`);
+  step(`the scripts' DIRECT_URL: ${redactUrl(stack.directUrl)} (npm run prisma, db:migrate, db:seed)`);
   return stack;
 }
 

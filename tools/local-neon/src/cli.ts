@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { redactUrl } from "@starter/prisma-offline";
 import { neonConfigLines } from "./proxy/client-config.js";
+import { LOCAL_ENDPOINT_NAMES } from "./proxy/local-neon.js";
 import { onShutdown, shutdown } from "./shutdown.js";
 import { DEV_DATA_ROOT, DEV_DATABASE_PORT, startLocalStack } from "./stack.js";
 
@@ -109,8 +110,13 @@ async function main() {
         `  WebSocket  ws://${hostPort}/v2?address=<db host>:<db port>   (Pool, Client, PrismaNeon)`,
         `  HTTP       ${proxy.httpUrl}/sql                            (neon(), PrismaNeonHttp)`,
         `  Stats      ${proxy.httpUrl}/_local-neon/stats   faults: ${proxy.httpUrl}/_local-neon/faults`,
+        "",
+        "  Endpoints (host names the proxy maps itself, as Neon's):",
+        `    pooled  ${LOCAL_ENDPOINT_NAMES.pooled} → ${stack.pooler === "pgbouncer" ? `PgBouncer ${new URL(stack.poolerUrl!).host} (transaction mode)` : "the database (no pooler)"}`,
+        `    direct  ${LOCAL_ENDPOINT_NAMES.direct}        → the database ${new URL(upstream).host}`,
         // Redacted: the local credentials are documented (README), never printed.
-        `  DATABASE_URL=${redactUrl(upstream)}`,
+        `  DATABASE_URL=${redactUrl(stack.pooledUrl)}   (the Worker: pooled)`,
+        `  DIRECT_URL=${redactUrl(upstream)}   (Node scripts, migrations)`,
         "",
         "  neonConfig for clients:",
         ...neonConfigLines(hostPort).map((line) => `    ${line}`),
