@@ -14,12 +14,12 @@ runReliabilityCommand("reliability:fuzz", async (stack, say) => {
   for (const f of r.failures.slice(0, 10))
     say(`failure #${f.index}: ${f.status} for ${f.method} ${f.path} ${f.bodyStart ?? ""}`);
   say(`5xx or no response: ${r.failures.length}; healthy afterwards: ${r.healthyAfter}`);
-  say(`Postgres backends: ${r.backendsBefore} before, ${r.backendsAfter} after`);
+  say(`Worker connections open at the local Neon: ${r.connectionsBefore} before, ${r.connectionsAfter} after`);
   return (
     r.requests === requests &&
     r.failures.length === 0 &&
     r.healthyAfter &&
-    r.backendsAfter <= r.backendsBefore &&
+    r.connectionsAfter <= r.connectionsBefore &&
     r.invariants.driftedCounters === 0
   );
 });

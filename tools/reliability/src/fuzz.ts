@@ -1,7 +1,8 @@
 // Sends generated requests to the Worker; any 5xx, or no response, is a failure. Afterwards the
-// Worker must still be healthy and hold no extra Postgres backends.
-import { settleBackends } from "./backends.js";
+// Worker must still be healthy and hold no connection open afterwards.
+
 import { runBounded } from "./bounded.js";
+import { settleConnections } from "./connections.js";
 import { type FuzzRequest, sampleRequests } from "./fuzz-requests.js";
 import { checkInvariants, type InvariantReport } from "./invariants.js";
 import type { WorkerUnderTest } from "./worker-under-test.js";
@@ -29,8 +30,8 @@ export interface FuzzReport {
   byStatus: Record<string, number>;
   failures: FuzzFailure[];
   healthyAfter: boolean;
-  backendsBefore: number;
-  backendsAfter: number;
+  connectionsBefore: number;
+  connectionsAfter: number;
   invariants: InvariantReport;
 }
 
@@ -47,7 +48,7 @@ export async function runFuzz(target: WorkerUnderTest, opts: FuzzOptions): Promi
   const userId = await post("/users", { email: `fuzz-${crypto.randomUUID()}@example.test` });
   const postId = await post("/posts", { title: "fuzz", authorId: userId });
   const ctx = { token: target.apiToken, userId, postId };
-  const backendsBefore = await settleBackends(target.db, 0);
+  const connectionsBefore = await settleConnections(target, 0);
 
   const byStatus: Record<string, number> = {};
   const failures: FuzzFailure[] = [];
@@ -77,8 +78,8 @@ export async function runFuzz(target: WorkerUnderTest, opts: FuzzOptions): Promi
     byStatus,
     failures,
     healthyAfter: health?.status === 200,
-    backendsBefore,
-    backendsAfter: await settleBackends(target.db, backendsBefore),
+    connectionsBefore,
+    connectionsAfter: await settleConnections(target, connectionsBefore),
     invariants: await checkInvariants(target.db),
   };
 }

@@ -13,14 +13,14 @@ runReliabilityCommand("reliability:load", async (stack, say) => {
     `${r.requests} requests in ${(r.ms / 1000).toFixed(1)} s (${Math.round((r.requests * 1000) / r.ms)} req/s), statuses ${JSON.stringify(r.byStatus)}`,
   );
   say(`unexpected: ${r.unexpected}${r.examples.length ? ` — ${r.examples.join("; ")}` : ""}`);
-  say(`Postgres backends: ${r.backendsBefore} before, ${r.backendsAfter} after`);
+  say(`Worker connections open at the local Neon: ${r.connectionsBefore} before, ${r.connectionsAfter} after`);
   say(
     `invariants: ${r.invariants.driftedCounters} drifted post counters, ${r.invariants.orphanPosts} orphan posts, ${r.invariants.posts} posts`,
   );
   return (
     r.requests === requests &&
     r.unexpected === 0 &&
-    r.backendsAfter <= r.backendsBefore &&
+    r.connectionsAfter <= r.connectionsBefore &&
     r.invariants.driftedCounters === 0 &&
     r.invariants.orphanPosts === 0
   );

@@ -1,7 +1,8 @@
 // A fixed mix of reads and writes on both transports, at a given concurrency; every response is
 // checked against the status that request must get. Then: backends back to baseline, counters right.
-import { settleBackends } from "./backends.js";
+
 import { runBounded } from "./bounded.js";
+import { settleConnections } from "./connections.js";
 import { checkInvariants, type InvariantReport } from "./invariants.js";
 import type { WorkerUnderTest } from "./worker-under-test.js";
 
@@ -20,8 +21,8 @@ export interface LoadReport {
   /** A status other than the expected one, or no response at all. */
   unexpected: number;
   examples: string[];
-  backendsBefore: number;
-  backendsAfter: number;
+  connectionsBefore: number;
+  connectionsAfter: number;
   invariants: InvariantReport;
 }
 
@@ -86,7 +87,7 @@ export async function runLoad(target: WorkerUnderTest, opts: LoadOptions): Promi
     if (res.status !== 201) throw new Error(`creating an author: HTTP ${res.status}`);
     authors.push(((await res.json()) as { id: string }).id);
   }
-  const backendsBefore = await settleBackends(target.db, 0);
+  const connectionsBefore = await settleConnections(target, 0);
 
   const byStatus: Record<string, number> = {};
   const examples: string[] = [];
@@ -109,7 +110,7 @@ export async function runLoad(target: WorkerUnderTest, opts: LoadOptions): Promi
     }
   });
 
-  const backendsAfter = await settleBackends(target.db, backendsBefore);
+  const connectionsAfter = await settleConnections(target, connectionsBefore);
   return {
     requests: run.done,
     concurrency: opts.concurrency,
@@ -117,8 +118,8 @@ export async function runLoad(target: WorkerUnderTest, opts: LoadOptions): Promi
     byStatus,
     unexpected,
     examples,
-    backendsBefore,
-    backendsAfter,
+    connectionsBefore,
+    connectionsAfter,
     invariants: await checkInvariants(target.db),
   };
 }

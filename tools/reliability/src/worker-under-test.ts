@@ -3,7 +3,7 @@
 // so reliability runs never share one with other tests. Used by the tests and the long-run CLIs.
 import { type LocalStack, serveWorker, startLocalStack } from "@starter/local-neon";
 import pg from "pg";
-import { CHECKER_APPLICATION_NAME } from "./backends.js";
+import { CHECKER_APPLICATION_NAME } from "./connections.js";
 
 export interface WorkerUnderTest {
   /** http://127.0.0.1:PORT of the Worker. */

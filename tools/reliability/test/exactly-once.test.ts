@@ -5,7 +5,7 @@
 // Neon's WebSocket and Hyperdrive. Faults are global, so this file has a stack of its own.
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { settleBackends } from "../src/backends";
+import { settleConnections } from "../src/connections";
 import { checkInvariants } from "../src/invariants";
 import { DATABASE_PATHS, startWorkerUnderTest, type WorkerUnderTest } from "../src/worker-under-test";
 import { createAuthor, type Timed, timedCall, untilNoOpenSockets } from "./helpers";
@@ -63,7 +63,7 @@ describe.each(DATABASE_PATHS)("exactly once, over %s", (via) => {
       expect(retry.replayed).toBe(true);
       if (first.status !== 503) expect(JSON.parse(retry.body)).toEqual(JSON.parse(first.body));
 
-      await settleBackends(target.db, 0);
+      await settleConnections(target, 0);
       const writes =
         write === "POST /users"
           ? await count("SELECT count(*)::int AS n FROM users WHERE email = $1", [`${marker}@example.test`])
@@ -152,7 +152,7 @@ describe.each(DATABASE_PATHS)("exactly once, over %s", (via) => {
       written = first.status === 201;
       if (!written) {
         expect(first.status).toBe(503);
-        await settleBackends(target.db, 0);
+        await settleConnections(target, 0);
         expect(await posts(title)).toBe(0);
         expect(await count("SELECT count(*)::int AS n FROM idempotency_keys WHERE key = $1", [key])).toBe(0);
       }

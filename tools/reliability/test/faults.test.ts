@@ -3,7 +3,7 @@
 // cases one after another on a stack nobody else uses.
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { settleBackends } from "../src/backends";
+import { settleConnections } from "../src/connections";
 import { checkInvariants } from "../src/invariants";
 import { DATABASE_PATHS, startWorkerUnderTest, type WorkerUnderTest } from "../src/worker-under-test";
 import { createAuthor, timedCall, untilNoOpenSockets } from "./helpers";
@@ -139,7 +139,7 @@ describe.each(DATABASE_PATHS)("over %s", (via) => {
           const res = await timedCall(target, "POST", "/posts", { title: `cut ${n}`, authorId });
           target.stack.neon.setFaults({ cutAfterMessages: 0 });
           // The aborted backend exits (and flushes its statistics) once its socket is gone.
-          await settleBackends(target.db, 0);
+          await settleConnections(target, 0);
           const after = await postsOf();
           if (res.status === 201) created++;
           else {

@@ -14,14 +14,14 @@ describe.each(DATABASE_PATHS)("over %s", (via) => {
   afterAll(() => target?.stop());
 
   describe("load", () => {
-    it("300 requests at concurrency 32: 0 unexpected statuses, 0 leaked backends, counters right", async () => {
+    it("300 requests at concurrency 32: 0 unexpected statuses, 0 leaked connections, counters right", async () => {
       const r = await runLoad(target, { requests: 300, concurrency: 32, deadlineMs: 60_000 });
       expect({ requests: r.requests, unexpected: r.unexpected, examples: r.examples }).toEqual({
         requests: 300,
         unexpected: 0,
         examples: [],
       });
-      expect(r.backendsAfter).toBeLessThanOrEqual(r.backendsBefore);
+      expect(r.connectionsAfter).toBeLessThanOrEqual(r.connectionsBefore);
       expect(r.invariants).toMatchObject({ driftedCounters: 0, orphanPosts: 0 });
     }, 90_000);
   });
@@ -32,7 +32,7 @@ describe.each(DATABASE_PATHS)("over %s", (via) => {
       expect(r.requests).toBe(300);
       expect(r.failures).toEqual([]);
       expect(r.healthyAfter).toBe(true);
-      expect(r.backendsAfter).toBeLessThanOrEqual(r.backendsBefore);
+      expect(r.connectionsAfter).toBeLessThanOrEqual(r.connectionsBefore);
       expect(r.invariants).toMatchObject({ driftedCounters: 0, orphanPosts: 0 });
     }, 90_000);
 
