@@ -1,0 +1,188 @@
+// Every Prisma CLI command a user of this starter runs, on the wasm stand-in, each checked by its
+// effect on the files or the database (not only by its exit code). A copy of the project's prisma/
+// in a throwaway directory, so that migrate dev and format can change it. migrate status and diff
+// are in schema-engine.test.ts, db pull in introspection.test.ts.
+import { type ChildProcess, spawn } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  createDatabase,
+  findFreePort,
+  type LocalPostgres,
+  query,
+  startLocalPostgres,
+  uniqueName,
+} from "@starter/local-postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prismaEnv, runPrisma } from "../src/cli.js";
+import { PROJECT_ROOT } from "../src/schema-engine-path.js";
+
+let pgServer: LocalPostgres;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  pgServer = await startLocalPostgres({ kind: "postgres" });
+});
+afterAll(async () => {
+  await pgServer?.stop();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A project of its own: the starter's prisma/ and a prisma.config.ts reading DIRECT_URL, as ours does. */
+function project(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "prisma-cli-"));
+  dirs.push(dir);
+  cpSync(path.join(PROJECT_ROOT, "prisma"), path.join(dir, "prisma"), { recursive: true });
+  writeFileSync(
+    path.join(dir, "prisma.config.ts"),
+    `export default { schema: "prisma/schema.prisma", migrations: { path: "prisma/migrations" }, datasource: { url: process.env.DIRECT_URL } };\n`,
+  );
+  return dir;
+}
+
+const fresh = () => createDatabase(pgServer.url, uniqueName("cli"));
+const prisma = (cwd: string, args: string[], url?: string) =>
+  runPrisma(args, { cwd, quiet: true, env: { DIRECT_URL: url, CI: "true" } });
+const schemaOf = (dir: string) => path.join(dir, "prisma/schema.prisma");
+const columnsOf = async (url: string, table: string) =>
+  (
+    await query<{ column_name: string }>(
+      url,
+      `SELECT column_name FROM information_schema.columns WHERE table_name = '${table}'`,
+    )
+  ).map((r) => r.column_name);
+const migrationsOf = (dir: string) => readdirSync(path.join(dir, "prisma/migrations")).filter((n) => /^\d/.test(n));
+
+/** The User model with one more column. */
+function addColumn(dir: string, line: string): void {
+  const schema = readFileSync(schemaOf(dir), "utf8");
+  writeFileSync(schemaOf(dir), schema.replace(/model User \{\n/, `model User {\n  ${line}\n`));
+}
+
+describe("the Prisma CLI on the stand-in", () => {
+  it("validate: passes the schema, and names the error in a broken one", async () => {
+    const dir = project();
+    expect((await prisma(dir, ["validate"])).stdout).toMatch(/is valid/);
+    addColumn(dir, "nickname Strin");
+    const broken = await prisma(dir, ["validate"]);
+    expect(broken.code).not.toBe(0);
+    expect(broken.stderr).toMatch(/Type "Strin" is neither a built-in type/);
+  });
+
+  it("format: --check fails on an unformatted schema, format fixes it", async () => {
+    const dir = project();
+    addColumn(dir, "nickname     String?");
+    expect((await prisma(dir, ["format", "--check"])).code).not.toBe(0);
+    expect((await prisma(dir, ["format"])).code).toBe(0);
+    expect((await prisma(dir, ["format", "--check"])).code).toBe(0);
+  });
+
+  it("generate: writes both clients, with no DIRECT_URL", async () => {
+    const dir = project();
+    const r = await prisma(dir, ["generate"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(path.join(dir, "src/generated/prisma/client.ts"))).toBe(true);
+    expect(existsSync(path.join(dir, "scripts/generated/prisma/client.ts"))).toBe(true);
+  });
+
+  it("migrate deploy, then migrate dev: a schema change becomes a new migration, applied", async () => {
+    const dir = project();
+    const url = await fresh();
+    expect((await prisma(dir, ["migrate", "deploy"], url)).code).toBe(0);
+    const before = migrationsOf(dir);
+    addColumn(dir, "nickname String?");
+    const r = await prisma(dir, ["migrate", "dev", "--name", "add_nickname"], url);
+    expect(r.code, r.stderr).toBe(0);
+    const added = migrationsOf(dir).filter((m) => !before.includes(m));
+    expect(added).toEqual([expect.stringMatching(/_add_nickname$/)]);
+    expect(readFileSync(path.join(dir, "prisma/migrations", added[0]!, "migration.sql"), "utf8")).toMatch(
+      /ALTER TABLE "users" ADD COLUMN\s+"nickname" TEXT/,
+    );
+    expect(await columnsOf(url, "users")).toContain("nickname");
+    const shadows = await query(
+      pgServer.url,
+      "SELECT 1 FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db_%'",
+    );
+    expect(shadows).toEqual([]);
+  });
+
+  it("migrate reset --force: drops the data and re-applies every migration", async () => {
+    const dir = project();
+    const url = await fresh();
+    await prisma(dir, ["migrate", "deploy"], url);
+    await query(url, "INSERT INTO users (email, updated_at) VALUES ('reset@example.test', now())");
+    const r = await prisma(dir, ["migrate", "reset", "--force"], url);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await query(url, "SELECT 1 FROM users")).toEqual([]);
+    expect(await query(url, "SELECT 1 FROM _prisma_migrations")).toHaveLength(migrationsOf(dir).length);
+  });
+
+  it("db execute and migrate resolve --applied: baselining a database that already has the tables", async () => {
+    const dir = project();
+    const url = await fresh();
+    const [init] = migrationsOf(dir);
+    const file = path.join("prisma/migrations", init!, "migration.sql");
+    const executed = await prisma(dir, ["db", "execute", "--file", file], url);
+    expect(executed.code, executed.stderr).toBe(0);
+    expect(await columnsOf(url, "users")).toContain("email");
+    const resolved = await prisma(dir, ["migrate", "resolve", "--applied", init!], url);
+    expect(resolved.code, resolved.stderr).toBe(0);
+    // Recorded, not run again: deploy applies only the ones after it.
+    const deploy = await prisma(dir, ["migrate", "deploy"], url);
+    expect(deploy.code, deploy.stderr).toBe(0);
+    expect(deploy.stdout).not.toContain(init!);
+    expect((await prisma(dir, ["migrate", "status"], url)).stdout).toContain("Database schema is up to date!");
+    // A second resolve of the same one is refused (P3008), non-zero.
+    expect((await prisma(dir, ["migrate", "resolve", "--applied", init!], url)).code).not.toBe(0);
+  });
+
+  it("db push: applies a schema change without a migration", async () => {
+    const dir = project();
+    const url = await fresh();
+    addColumn(dir, "pushed Int?");
+    const r = await prisma(dir, ["db", "push", "--accept-data-loss"], url);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await columnsOf(url, "users")).toContain("pushed");
+  });
+
+  it("studio: serves, and answers queries against DIRECT_URL", async () => {
+    const dir = project();
+    const url = await fresh();
+    await prisma(dir, ["migrate", "deploy"], url);
+    await query(url, "INSERT INTO users (email, updated_at) VALUES ('studio@example.test', now())");
+    const port = await findFreePort();
+    const studio: ChildProcess = spawn(
+      process.execPath,
+      [
+        path.join(PROJECT_ROOT, "node_modules/prisma/build/index.js"),
+        "studio",
+        "--port",
+        String(port),
+        "--browser",
+        "none",
+      ],
+      { cwd: dir, env: prismaEnv({ DIRECT_URL: url, CI: "true" }), stdio: "ignore" },
+    );
+    try {
+      const origin = `http://localhost:${port}`;
+      let page: Response | undefined;
+      for (let i = 0; i < 100 && !page; i++) {
+        page = await fetch(origin).catch(() => undefined);
+        if (!page) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(page?.status).toBe(200);
+      const res = await fetch(`${origin}/bff`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          procedure: "query",
+          query: { sql: "SELECT email FROM users", parameters: [] },
+        }),
+      });
+      expect(await res.text()).toContain("studio@example.test");
+    } finally {
+      studio.kill("SIGTERM");
+    }
+  });
+});
