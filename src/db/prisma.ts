@@ -7,6 +7,7 @@ import { type Prisma, PrismaClient } from "../generated/prisma/client";
 import { settingsOf } from "../settings";
 import { useLocalNeonProxy } from "./local-neon";
 import { openWebSocketsWithFetch } from "./neon-websocket";
+import { sharedCompilerOption } from "./shared-compiler";
 
 /**
  * The transport for what a route needs: Hyperdrive whenever it is bound (pooled, transactions,
@@ -44,10 +45,39 @@ export function createPrismaClient(env: Bindings, transport: Transport): PrismaC
   // maxWait is how long $transaction waits for its connection; Prisma's default (2 s) would cut
   // a slow wake-up short. It is also what bounds the wait over WebSocket in workerd: the Pool's
   // timeout only closes the socket, and a close needs an answer from the unreachable side.
-  return new PrismaClient({
+  return newPrismaClient({
     adapter: adapterFor(env, transport, schema, timeoutMs),
     transactionOptions: { maxWait: timeoutMs },
   });
+}
+
+type ClientOptions = ConstructorParameters<typeof PrismaClient>[0];
+let sharingRefused = false;
+
+/**
+ * A PrismaClient on the isolate's shared query compiler and plan cache (shared-compiler.ts; the
+ * plan cache is there, so the client keeps none of its own). Should a Prisma upgrade refuse the
+ * `__internal` hook, this says so once and builds plain clients: correct, only slower.
+ */
+export function newPrismaClient(options: ClientOptions): PrismaClient {
+  if (!sharingRefused) {
+    try {
+      // `__internal` is Prisma's testing hook, not in its public types.
+      const shared = { ...options, queryPlanCacheMaxSize: 0, __internal: sharedCompilerOption };
+      return new PrismaClient(shared as unknown as ClientOptions);
+    } catch (error) {
+      sharingRefused = true;
+      const message = error instanceof Error ? error.message : String(error);
+      console.warn(
+        JSON.stringify({
+          level: "warn",
+          msg: "Prisma refused the shared query compiler; each client builds its own",
+          error: message,
+        }),
+      );
+    }
+  }
+  return new PrismaClient(options);
 }
 
 function adapterFor(

@@ -1,7 +1,6 @@
 import { PrismaNeonHttp } from "@prisma/adapter-neon";
-import { PrismaClient } from "../generated/prisma/client";
-// @ts-expect-error untyped wasm-bindgen glue generated next to the wasm; QueryCompilerGlue says what is used
-import * as untypedGlue from "../generated/prisma/internal/query_compiler_small_bg.js";
+import { newPrismaClient } from "./prisma";
+import { SharedQueryCompiler } from "./shared-compiler";
 
 /**
  * Builds Prisma's query compiler and plans one query while the isolate starts (src/index.ts awaits
@@ -17,21 +16,21 @@ import * as untypedGlue from "../generated/prisma/internal/query_compiler_small_
  * a query is pure computation. Resolves to the plan, which nothing needs but tests.
  */
 export async function warmUpQueryCompiler(): Promise<unknown> {
-  const prisma = new PrismaClient({ adapter: new PrismaNeonHttp("postgresql://warm-up@warm-up.invalid/none", {}) });
+  // On the shared compiler (shared-compiler.ts): the first client to load the wasm decides the
+  // compiler class for the isolate, and the compilers built here are the ones requests then use.
+  const prisma = newPrismaClient({ adapter: new PrismaNeonHttp("postgresql://warm-up@warm-up.invalid/none", {}) });
   try {
-    // Loads the wasm into Prisma's per-isolate cache and points the glue at that instance.
+    // Loads the wasm and builds the compiler the HTTP adapter's clients share.
     await prisma.$connect();
     const datamodel = (prisma as unknown as EngineConfigHolder)._engineConfig.inlineSchema;
-    const compiler = new glue.QueryCompiler({
+    // And the one the WebSocket and Hyperdrive adapters' clients share (they support relation
+    // joins), planning one query on it.
+    const compiler = new SharedQueryCompiler({
       datamodel,
       provider: "postgres",
       connectionInfo: { supportsRelationJoins: true },
     });
-    try {
-      return compiler.compile(JSON.stringify(WARM_UP_REQUEST));
-    } finally {
-      compiler.free();
-    }
+    return compiler.compile(JSON.stringify(WARM_UP_REQUEST));
   } finally {
     await prisma.$disconnect();
   }
@@ -46,19 +45,6 @@ export async function warmUpQueryCompilerOrWarn(): Promise<void> {
     console.warn(JSON.stringify({ level: "warn", msg: "query compiler warm-up failed", error: { name, message } }));
   }
 }
-
-/** What this module uses of the glue (Prisma 7.10's generated query_compiler_small_bg.js). */
-interface QueryCompilerGlue {
-  QueryCompiler: new (options: {
-    datamodel: string;
-    provider: string;
-    connectionInfo: object;
-  }) => {
-    compile(request: string): unknown;
-    free(): void;
-  };
-}
-const glue = untypedGlue as QueryCompilerGlue;
 
 /** The client's internal engine config, where Prisma keeps the schema its compilers are built from. */
 interface EngineConfigHolder {

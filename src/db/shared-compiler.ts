@@ -1,0 +1,120 @@
+// @ts-expect-error untyped wasm-bindgen glue generated next to the wasm; QueryCompilerGlue says what is used
+import * as untypedGlue from "../generated/prisma/internal/query_compiler_small_bg.js";
+
+/**
+ * One query compiler per connection shape per isolate, and one bounded plan cache, shared by
+ * every request's PrismaClient.
+ *
+ * Why: Prisma 7 builds a new wasm QueryCompiler (~4 ms) and a new, empty plan cache for every
+ * PrismaClient, and this starter makes one client per request (Workers refuse to share I/O
+ * objects across requests). So no request ever reused a plan. Compilers and plans are pure
+ * computation with no I/O, so sharing them across requests is allowed; the clients, adapters and
+ * sockets stay per request. (One isolate-wide PrismaClient is not: Prisma's dataloader runs one
+ * request's queries in another request's timer. See docs/PERFORMANCE.md.)
+ *
+ * How: Prisma 7.10 has no public option for this. Its testing hook `__internal.configOverride`
+ * lets a client replace `compilerWasm.getRuntime`, which returns the wasm glue; ours returns the
+ * same glue with `QueryCompiler` swapped for SharedQueryCompiler below. The first client in an
+ * isolate to load the wasm decides which class every later client gets, so every client passes
+ * it (createPrismaClient and the warm-up). test/worker/shared-compiler.test.ts counts the
+ * compilers built, and fails if an upgrade drops the hook; if the hook is refused at run time,
+ * clients fall back to Prisma's own behaviour (prisma.ts).
+ */
+
+/** Plans kept per isolate (Prisma's own per-client default is 1000). */
+const MAX_PLANS = 1000;
+
+interface CompilerOptions {
+  datamodel: string;
+  provider: string;
+  connectionInfo: object;
+}
+
+interface RealCompiler {
+  compile(request: string): unknown;
+  compileBatch(request: string): unknown;
+  free(): void;
+}
+
+/** What Prisma's runtime uses of the glue module (Prisma 7.10's query_compiler_small_bg.js). */
+interface QueryCompilerGlue {
+  QueryCompiler: new (options: CompilerOptions) => RealCompiler;
+}
+const glue = untypedGlue as QueryCompilerGlue;
+
+/** Compilers by (provider, connection info, schema); each with a short id that keys its plans. */
+const compilers = new Map<string, { compiler: RealCompiler; id: number }>();
+const plans = new Map<string, unknown>();
+const counts = { compilersBuilt: 0, planHits: 0, planMisses: 0 };
+
+/** A bounded LRU lookup: a hit moves to the back, a miss computes, stores and evicts the oldest. */
+function memoized(key: string, compute: () => unknown): unknown {
+  const hit = plans.get(key);
+  if (hit !== undefined) {
+    plans.delete(key);
+    plans.set(key, hit);
+    counts.planHits++;
+    return hit;
+  }
+  counts.planMisses++;
+  const plan = compute();
+  if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value as string);
+  plans.set(key, plan);
+  return plan;
+}
+
+/**
+ * Stands in for Prisma's QueryCompiler: same constructor and methods, backed by the isolate's
+ * real compiler for this (provider, connection info, schema). `free()` frees nothing: the
+ * compiler outlives the client. Plans are keyed by the compiler and Prisma's parameterized request
+ * (values are placeholders), except createMany, whose request carries its rows: Prisma does not
+ * cache those either.
+ */
+export class SharedQueryCompiler {
+  readonly #compiler: RealCompiler;
+  readonly #key: string;
+
+  constructor(options: CompilerOptions) {
+    const shape = `${options.provider}|${JSON.stringify(options.connectionInfo)}|${options.datamodel}`;
+    let entry = compilers.get(shape);
+    if (!entry) {
+      entry = { compiler: new glue.QueryCompiler(options), id: compilers.size };
+      compilers.set(shape, entry);
+      counts.compilersBuilt++;
+    }
+    this.#compiler = entry.compiler;
+    this.#key = String(entry.id);
+  }
+
+  compile(request: string): unknown {
+    if (request.includes('"action":"createMany')) return this.#compiler.compile(request);
+    return memoized(`${this.#key}|${request}`, () => this.#compiler.compile(request));
+  }
+
+  compileBatch(request: string): unknown {
+    if (request.includes('"action":"createMany')) return this.#compiler.compileBatch(request);
+    return memoized(`${this.#key}|batch|${request}`, () => this.#compiler.compileBatch(request));
+  }
+
+  free(): void {}
+}
+
+const sharedGlue = { ...untypedGlue, QueryCompiler: SharedQueryCompiler };
+
+/** Prisma's engine config, as far as the override touches it. */
+interface EngineConfig {
+  compilerWasm?: { getRuntime: () => Promise<unknown> };
+}
+
+/** The `__internal` option every PrismaClient of this Worker is built with. */
+export const sharedCompilerOption = {
+  configOverride: <C extends EngineConfig>(config: C): C =>
+    config.compilerWasm
+      ? { ...config, compilerWasm: { ...config.compilerWasm, getRuntime: async () => sharedGlue } }
+      : config,
+};
+
+/** How many compilers were built and how plans were found: for tests and the bench. */
+export function sharedCompilerCounts(): Readonly<typeof counts> & { plans: number } {
+  return { ...counts, plans: plans.size };
+}
