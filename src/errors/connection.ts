@@ -13,8 +13,10 @@ export function isConnectionError(error: unknown): boolean {
   // that could not get its connection in time is the database's unavailability.
   if (code === "P2028") return /unable to start a transaction/i.test(error.message);
   // SQLSTATE class 08, connection exception (08001 unable to connect, 08006 connection failure),
-  // as the driver reports it: bare over HTTP, wrapped in P2039 ("Code: `08001`") otherwise.
-  if (/^08/.test(code ?? "") || (code === "P2039" && /Code: `08\w{3}`/.test(error.message))) return true;
+  // as the driver reports it: bare over HTTP, wrapped in P2039 ("Code: `08001`") otherwise, and
+  // in P2010 for a raw query.
+  if (/^08/.test(code ?? "") || ((code === "P2039" || code === "P2010") && /Code: `08\w{3}`/.test(error.message)))
+    return true;
   return CONNECTION_FAILURE.test(`${error.message} ${causeMessage(error)}`);
 }
 

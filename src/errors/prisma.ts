@@ -21,7 +21,10 @@ export function isKnownPrismaError(error: unknown): error is KnownPrismaError {
  * Undefined = not a client problem (the caller treats it as a server or connection error).
  */
 export function problemFromPrismaError(error: KnownPrismaError): ProblemError | undefined {
-  switch (error.code) {
+  // A raw query ($queryRaw: POST /posts, DELETE /posts/{id}) fails as P2010 "Raw query failed.
+  // Code: `22021`. …", Postgres' SQLSTATE in the message: map that as if it were the error's own.
+  const code = (error.code === "P2010" && /Raw query failed\. Code: `(\w+)`/.exec(error.message)?.[1]) || error.code;
+  switch (code) {
     // Over HTTP (PrismaNeonHttp, Prisma 7.10) the driver's error is not translated: the code is
     // Postgres' SQLSTATE (23505, 23503) instead of P2002/P2003, and meta has no fields.
     case "P2002":

@@ -53,11 +53,15 @@ export const idempotent = () =>
     const fingerprint = hex(await sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`));
     const find = () => db.idempotencyKey.findUnique({ where: { caller_route_key: id } });
 
-    const stored = await find();
-    if (stored) return replay(c, stored, fingerprint);
+    // The lookup runs inside the transaction, not before it: $transaction's maxWait
+    // (DB_CONNECT_TIMEOUT_MS) bounds getting a connection, and a plain query before it would wait
+    // for a compute that never wakes (over WebSocket in workerd nothing else bounds it). Same flights.
+    let stored: Awaited<ReturnType<typeof find>> = null;
     try {
       await db.$transaction(async (tx) => {
         await tx.$executeRaw`SELECT set_config('idle_in_transaction_session_timeout', ${IDLE_TRANSACTION_TIMEOUT}, true), set_config('lock_timeout', ${LOCK_TIMEOUT}, true)`;
+        stored = await tx.idempotencyKey.findUnique({ where: { caller_route_key: id } });
+        if (stored) return;
         c.set("prisma", tx);
         await next();
         if (c.error || c.res.status < 200 || c.res.status > 299) throw ROLL_BACK;
@@ -81,6 +85,7 @@ export const idempotent = () =>
     } finally {
       c.set("prisma", db);
     }
+    if (stored) return replay(c, stored, fingerprint);
   });
 
 /** withPrisma's need for an idempotent route: a transaction with a key, else a single statement. */

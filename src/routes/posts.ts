@@ -3,7 +3,7 @@ import type { AppEnv } from "../env";
 import { validationHook } from "../errors/validation";
 import { afterCursor, decodeCursor, NEWEST_FIRST, page } from "../lib/cursor";
 import { containsText } from "../lib/text-search";
-import { idempotent } from "../middleware/idempotency";
+import { idempotent, transactionIfIdempotent } from "../middleware/idempotency";
 import { withPrisma } from "../middleware/prisma";
 import { body, IdempotencyHeaderSchema, IdParamSchema, json, problems } from "../schemas/common";
 import {
@@ -16,10 +16,12 @@ import {
   UpdatePostSchema,
 } from "../schemas/posts";
 import { createPost, deletePost, movePost } from "../services/posts";
+import { settingsOf } from "../settings";
 
-// Reads and single-statement writes need a statement (Neon: HTTP, one round trip per query). Create,
-// delete and move keep postCount in step inside an interactive transaction (Neon: WebSocket).
-// With Hyperdrive bound, both go over it.
+// Reads and single-statement writes need a statement (Neon: HTTP, one round trip per query). Create
+// and delete keep postCount in step in one statement each (src/services/posts.ts), so they are
+// statements too, unless keyed (the key is recorded in the write's transaction). Move reads, checks
+// and writes: an interactive transaction (Neon: WebSocket). With Hyperdrive bound, all go over it.
 
 const listPosts = createRoute({
   method: "get",
@@ -56,7 +58,7 @@ const createPostRoute = createRoute({
   path: "/",
   tags: ["posts"],
   summary: "Create a post (and bump the author's postCount, atomically)",
-  middleware: [withPrisma("transaction"), idempotent()] as const,
+  middleware: [withPrisma(transactionIfIdempotent), idempotent()] as const,
   request: { headers: IdempotencyHeaderSchema, ...body(CreatePostSchema) },
   responses: {
     201: { description: "Created", ...json(PostSchema) },
@@ -88,7 +90,7 @@ const deletePostRoute = createRoute({
   path: "/{id}",
   tags: ["posts"],
   summary: "Delete a post (and decrement the author's postCount, atomically)",
-  middleware: [withPrisma("transaction")] as const,
+  middleware: [withPrisma("statement")] as const,
   request: { params: IdParamSchema },
   responses: { 204: { description: "Deleted" }, 401: problems[401], 404: problems[404] },
 });
@@ -131,7 +133,7 @@ export const posts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     return c.json(toPostDto(post), 200);
   })
   .openapi(createPostRoute, async (c) => {
-    const post = await createPost(c.var.prisma, c.req.valid("json"));
+    const post = await createPost(c.var.prisma, c.req.valid("json"), settingsOf(c.env).databaseSchema);
     return c.json(toPostDto(post), 201, { Location: `/posts/${post.id}` });
   })
   .openapi(updatePost, async (c) => {
@@ -139,7 +141,7 @@ export const posts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     return c.json(toPostDto(post), 200);
   })
   .openapi(deletePostRoute, async (c) => {
-    await deletePost(c.var.prisma, c.req.valid("param").id);
+    await deletePost(c.var.prisma, c.req.valid("param").id, settingsOf(c.env).databaseSchema);
     return c.body(null, 204);
   })
   .openapi(movePostRoute, async (c) => {

@@ -16,8 +16,14 @@ describe("the shared query compiler", () => {
     const round = async () => {
       expect((await request(`/users/${user.id}`)).status).toBe(200); // one statement
       expect((await request("/users?limit=2")).status).toBe(200);
-      const post = await request("/posts", { method: "POST", json: { title: "shared", authorId: user.id } });
-      expect(post.status).toBe(201); // a transaction
+      // A keyed write: a transaction on the WebSocket (or Hyperdrive) shape, with Prisma queries on
+      // the idempotency key (the post itself is one raw statement, which Prisma does not plan).
+      const post = await request("/posts", {
+        method: "POST",
+        headers: { "Idempotency-Key": crypto.randomUUID() },
+        json: { title: "shared", authorId: user.id },
+      });
+      expect(post.status).toBe(201);
     };
     await round();
     const before = sharedCompilerCounts();

@@ -108,8 +108,8 @@ export function benchCases(f: Fixtures): BenchCase[] {
       cold: false,
     },
     {
-      name: "POST /posts (transaction)",
-      transport: "ws",
+      name: "POST /posts (one statement)",
+      transport: "http",
       prisma: {
         method: "POST",
         path: "/posts",
@@ -118,12 +118,12 @@ export function benchCases(f: Fixtures): BenchCase[] {
       },
       raw: {
         method: "POST",
-        path: "/__bench/raw/ws/posts",
+        path: "/__bench/raw/http/posts",
         headers: write,
         body: () => JSON.stringify({ title: "bench", authorId: f.userId }),
       },
-      minFlights: 5,
-      minWhy: `${WS(4)} (BEGIN, INSERT post, UPDATE author, COMMIT: each waits for the previous)`,
+      minFlights: 1,
+      minWhy: `${HTTP_ONE} (INSERT post + UPDATE author in one statement)`,
       cold: true,
     },
     ...hyperdriveCases(f),
@@ -154,11 +154,10 @@ function hyperdriveCases(f: Fixtures): BenchCase[] {
     },
     {
       ...one,
-      name: "POST /posts (transaction)",
+      name: "POST /posts (one statement)",
       prisma: { method: "POST", path: "/posts", headers: write, body: post },
       raw: { method: "POST", path: "/__bench/raw/pg/posts", headers: write, body: post },
-      minFlights: 4,
-      minWhy: `${HYPERDRIVE(4)} (BEGIN, INSERT post, UPDATE author, COMMIT)`,
+      minWhy: `${HYPERDRIVE(1)} (INSERT post + UPDATE author in one statement)`,
       cold: true,
     },
   ];

@@ -10,6 +10,13 @@ import type { AppEnv } from "../../../src/env";
 type App = Hono<AppEnv>;
 const USER_COLUMNS = `id, email, name, role, post_count AS "postCount", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
+/** POST /posts's one statement (src/services/posts.ts): the post, and its author's counter. */
+const CREATE_POST = `WITH author AS (
+    UPDATE users SET post_count = post_count + 1, updated_at = now() WHERE id = $2::uuid RETURNING id
+  )
+  INSERT INTO posts (author_id, updated_at, title) SELECT id, now(), $1 FROM author
+  RETURNING id, title, content, status, author_id AS "authorId", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
 function sql(c: Context<AppEnv>) {
   useLocalNeonProxy(c.env.NEON_LOCAL_PROXY);
   return neon(c.env.DATABASE_URL, { fullResults: false });
@@ -52,6 +59,12 @@ export function mountRawRoutes(app: App): void {
   app.get("/__bench/raw/http/users", async (c) => {
     const rows = await sql(c).query(`SELECT ${USER_COLUMNS} FROM users ORDER BY created_at DESC, id DESC LIMIT 21`);
     return c.json({ items: rows.slice(0, 20), nextCursor: rows.length > 20 ? "x" : null });
+  });
+
+  app.post("/__bench/raw/http/posts", async (c) => {
+    const { title, authorId } = await c.req.json<{ title: string; authorId: string }>();
+    const rows = await sql(c).query(CREATE_POST, [title, authorId]);
+    return c.json(rows[0], 201);
   });
 
   app.post("/__bench/raw/http/users", async (c) => {
@@ -110,22 +123,13 @@ function mountClientRoutes(app: App, wire: "ws" | "pg"): void {
     }
   });
 
-  // The same transaction as POST /posts: insert the post, bump the author's counter.
+  // The same single statement as POST /posts: insert the post, bump the author's counter.
   app.post(`/__bench/raw/${wire}/posts`, async (c) => {
     const { title, authorId } = await c.req.json<{ title: string; authorId: string }>();
     const db = await connectRaw(c, wire);
     try {
-      await db.query("BEGIN");
-      const { rows } = await db.query(
-        `INSERT INTO posts (title, author_id, updated_at) VALUES ($1, $2, now()) RETURNING id, title, content, status, author_id AS "authorId", created_at AS "createdAt", updated_at AS "updatedAt"`,
-        [title, authorId],
-      );
-      await db.query("UPDATE users SET post_count = post_count + 1, updated_at = now() WHERE id = $1", [authorId]);
-      await db.query("COMMIT");
+      const { rows } = await db.query(CREATE_POST, [title, authorId]);
       return c.json(rows[0], 201);
-    } catch (error) {
-      await db.query("ROLLBACK").catch(() => {});
-      throw error;
     } finally {
       done(c, db);
     }

@@ -53,7 +53,7 @@ function plan(i: number, authors: string[], auth: Record<string, string>): Plann
     case 6:
     case 7:
       return {
-        label: "POST /posts (ws tx)",
+        label: "POST /posts (one statement)",
         path: "/posts",
         init: json("POST", { title: `load ${i}`, authorId: author }),
         expect: 201,

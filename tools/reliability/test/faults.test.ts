@@ -41,19 +41,19 @@ describe.each(DATABASE_PATHS)("over %s", (via) => {
     await untilNoOpenSockets(target);
   });
 
-  // One route per need: GET /users is a statement (Neon: HTTP), POST /posts a transaction (Neon:
-  // WebSocket); over Hyperdrive both take the TCP path.
+  // One route per need: GET /users is a statement (Neon: HTTP), a keyed POST /posts a transaction
+  // (Neon: WebSocket; its key is recorded with the write); over Hyperdrive both take the TCP path.
   const requests = () =>
     [
-      ["http", "GET", "/users", undefined],
-      ["ws", "POST", "/posts", { title: "fault", authorId }],
+      ["http", "GET", "/users", undefined, {}],
+      ["ws", "POST", "/posts", { title: "fault", authorId }, { "Idempotency-Key": crypto.randomUUID() }],
     ] as const;
 
   describe("the database refuses connections", () => {
     it("answers 503 problem+json with Retry-After on both transports, well within the timeout", async () => {
       target.stack.neon.setFaults({ refuseConnections: true });
-      for (const [transport, method, path, json] of requests()) {
-        const res = await timedCall(target, method, path, json);
+      for (const [transport, method, path, json, headers] of requests()) {
+        const res = await timedCall(target, method, path, json, headers);
         expect({ transport, status: res.status, retryAfter: res.retryAfter }).toEqual({
           transport,
           status: 503,
@@ -72,7 +72,7 @@ describe.each(DATABASE_PATHS)("over %s", (via) => {
       const started = Date.now();
       const healthCall = timedCall(target, "GET", "/health?need=transaction");
       const results = await Promise.all(
-        requests().map(([, method, path, json]) => timedCall(target, method, path, json)),
+        requests().map(([, method, path, json, headers]) => timedCall(target, method, path, json, headers)),
       );
       for (const [i, res] of results.entries()) {
         expect({ transport: requests()[i]![0], status: res.status, retryAfter: res.retryAfter }).toMatchObject({
@@ -95,10 +95,10 @@ describe.each(DATABASE_PATHS)("over %s", (via) => {
   describe("a 3 s wake-up", () => {
     it("delays the request but it succeeds, on both transports", async () => {
       target.stack.neon.setFaults({ wakeupDelayMs: 3_000, idleAfterMs: 0 });
-      for (const [transport, method, path, json] of requests()) {
+      for (const [transport, method, path, json, headers] of requests()) {
         await untilNoOpenSockets(target);
         const wakeups = target.stack.neon.counters().wakeups;
-        const res = await timedCall(target, method, path, json);
+        const res = await timedCall(target, method, path, json, headers);
         expect({ transport, status: res.status }).toEqual({ transport, status: method === "GET" ? 200 : 201 });
         expect(res.ms).toBeGreaterThanOrEqual(2_900);
         expect(target.stack.neon.counters().wakeups).toBeGreaterThan(wakeups);
@@ -106,7 +106,9 @@ describe.each(DATABASE_PATHS)("over %s", (via) => {
     }, 30_000);
   });
 
-  describe("a connection cut inside POST /posts's transaction", () => {
+  // Keyed, so that POST /posts is a transaction (its key is recorded with the write); unkeyed it is
+  // one statement, which a cut cannot split.
+  describe("a connection cut inside a keyed POST /posts's transaction", () => {
     it("rolls back: 503 and 0 partial writes, postCount equal to the posts, wherever the cut lands", async () => {
       const authorId = await createAuthor(target); // no posts yet
       const inserted = async () =>
@@ -136,7 +138,13 @@ describe.each(DATABASE_PATHS)("over %s", (via) => {
           const before = { ...(await postsOf()), inserted: await inserted() };
           await untilNoOpenSockets(target);
           target.stack.neon.setFaults({ cutAfterMessages: n });
-          const res = await timedCall(target, "POST", "/posts", { title: `cut ${n}`, authorId });
+          const res = await timedCall(
+            target,
+            "POST",
+            "/posts",
+            { title: `cut ${n}`, authorId },
+            { "Idempotency-Key": crypto.randomUUID() },
+          );
           target.stack.neon.setFaults({ cutAfterMessages: 0 });
           // The aborted backend exits (and flushes its statistics) once its socket is gone.
           await settleConnections(target, 0);
