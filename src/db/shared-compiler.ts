@@ -87,13 +87,16 @@ export class SharedQueryCompiler {
   }
 
   compile(request: string): unknown {
-    if (request.includes('"action":"createMany')) return this.#compiler.compile(request);
-    return memoized(`${this.#key}|${request}`, () => this.#compiler.compile(request));
+    return this.#plan("single", request, () => this.#compiler.compile(request));
   }
 
   compileBatch(request: string): unknown {
-    if (request.includes('"action":"createMany')) return this.#compiler.compileBatch(request);
-    return memoized(`${this.#key}|batch|${request}`, () => this.#compiler.compileBatch(request));
+    return this.#plan("batch", request, () => this.#compiler.compileBatch(request));
+  }
+
+  #plan(kind: string, request: string, compile: () => unknown): unknown {
+    if (request.includes('"action":"createMany')) return compile();
+    return memoized(`${this.#key}|${kind}|${request}`, compile);
   }
 
   free(): void {}

@@ -16,6 +16,17 @@ export function isKnownPrismaError(error: unknown): error is KnownPrismaError {
   );
 }
 
+/** The record the request names does not exist (Prisma's P2025, or a write that matched no row). */
+export const recordNotFound = () =>
+  new ProblemError(404, "The record does not exist.", { type: "urn:problem-type:not-found" });
+
+/** A field of the request names a record that does not exist (a foreign key that points at nothing). */
+export const referenceViolation = (field: string | undefined) =>
+  new ProblemError(422, `The ${field ?? "referenced record"} does not exist.`, {
+    type: "urn:problem-type:reference-violation",
+    errors: field ? [{ in: "json", pointer: `/${field}`, detail: "no such record" }] : undefined,
+  });
+
 /**
  * Prisma's error codes that are about the request's data, mapped to the client's problem.
  * Undefined = not a client problem (the caller treats it as a server or connection error).
@@ -37,16 +48,11 @@ export function problemFromPrismaError(error: KnownPrismaError): ProblemError | 
       });
     }
     case "P2025":
-      return new ProblemError(404, "The record does not exist.", { type: "urn:problem-type:not-found" });
+      return recordNotFound();
     case "P2003":
-    case "23503": {
+    case "23503":
       // A foreign key points at nothing: the request named a record that does not exist.
-      const field = foreignKeyField(error);
-      return new ProblemError(422, `The ${field ?? "referenced record"} does not exist.`, {
-        type: "urn:problem-type:reference-violation",
-        errors: field ? [{ in: "json", pointer: `/${field}`, detail: "no such record" }] : undefined,
-      });
-    }
+      return referenceViolation(foreignKeyField(error));
     case "22P02":
     case "22007":
     case "22008":

@@ -1,4 +1,5 @@
 import type { Database } from "../db/prisma";
+import { recordNotFound, referenceViolation } from "../errors/prisma";
 import { ProblemError } from "../errors/problem";
 import { type Post, Prisma } from "../generated/prisma/client";
 
@@ -57,12 +58,7 @@ export async function createPost(prisma: Database, data: NewPost, schema?: strin
     INSERT INTO ${named(schema, "posts")} (author_id, updated_at, ${columns})
     SELECT id, now(), ${values} FROM author
     RETURNING ${RETURNING_POST}`;
-  if (!post) {
-    throw new ProblemError(422, "The authorId does not exist.", {
-      type: "urn:problem-type:reference-violation",
-      errors: [{ in: "json", pointer: "/authorId", detail: "no such record" }],
-    });
-  }
+  if (!post) throw referenceViolation("authorId");
   return post;
 }
 
@@ -72,9 +68,7 @@ export async function deletePost(prisma: Database, id: string, schema?: string):
     WITH post AS (DELETE FROM ${named(schema, "posts")} WHERE id = ${id}::uuid RETURNING author_id)
     UPDATE ${named(schema, "users")} SET post_count = post_count - 1, updated_at = now()
     WHERE id = (SELECT author_id FROM post) RETURNING id`;
-  if (authors.length === 0) {
-    throw new ProblemError(404, "The record does not exist.", { type: "urn:problem-type:not-found" });
-  }
+  if (authors.length === 0) throw recordNotFound();
 }
 
 /**
