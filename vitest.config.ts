@@ -112,7 +112,7 @@ export default defineConfig({
         },
       },
       {
-        // The deploy bundle against the gzip budget (wrangler deploy --dry-run, ~6 s).
+        // The deploy bundle against its budgets (size, startup CPU, a fresh isolate's first request).
         test: {
           name: "bench",
           environment: "node",

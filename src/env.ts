@@ -33,6 +33,12 @@ export type Bindings = Env & {
   MAX_BODY_BYTES?: string;
   /** Milliseconds to wait for the database before answering 503 (every transport). Default 10000. */
   DB_CONNECT_TIMEOUT_MS?: string;
+  /**
+   * Without Hyperdrive: how Neon's driver sends a route's single statements. "http" (default): one
+   * HTTPS round trip each. "ws": one WebSocket per request (an upgrade, then one round trip per
+   * statement), e.g. for a route that runs many statements, each of which over HTTP is a subrequest.
+   */
+  NEON_STATEMENT_TRANSPORT?: string;
 };
 
 /**

@@ -17,6 +17,8 @@ export interface Settings {
   publicDocs: boolean;
   /** The Postgres schema Prisma queries; undefined = the connection's default (public). */
   databaseSchema: string | undefined;
+  /** Neon's transport for single statements: "http" (one round trip each) or "ws" (src/db/prisma.ts). */
+  neonStatementTransport: "http" | "ws";
 }
 
 /**
@@ -75,6 +77,11 @@ const SettingsSchema = z.object({
     .optional()
     .refine((value) => unset(value) || /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/.test(value!), "must be a Postgres identifier")
     .transform((value) => (unset(value) ? undefined : value)),
+  NEON_STATEMENT_TRANSPORT: z
+    .string()
+    .optional()
+    .refine((value) => unset(value) || value === "http" || value === "ws", 'must be "http" or "ws"')
+    .transform((value) => (value === "ws" ? ("ws" as const) : ("http" as const))),
 });
 
 /** A setting with a value the Worker does not understand. Its message names the variable. */
@@ -103,6 +110,7 @@ export function settingsOf(env: Bindings): Settings {
     corsOrigins: s.CORS_ORIGINS,
     publicDocs: s.PUBLIC_DOCS,
     databaseSchema: s.DATABASE_SCHEMA,
+    neonStatementTransport: s.NEON_STATEMENT_TRANSPORT,
   };
   parsed.set(env, settings);
   return settings;

@@ -11,12 +11,13 @@ import { sharedCompilerOption } from "./shared-compiler";
 
 /**
  * The transport for what a route needs: Hyperdrive whenever it is bound (pooled, transactions,
- * one TCP connection); otherwise Neon's driver, over HTTP for a single statement (one round trip)
- * and over WebSocket for an interactive transaction.
+ * one TCP connection); otherwise Neon's driver, over HTTP for a single statement (one round trip;
+ * NEON_STATEMENT_TRANSPORT=ws sends those over WebSocket too) and over WebSocket for an
+ * interactive transaction.
  */
 export function transportFor(env: Bindings, need: DatabaseNeed): Transport {
   if (env.HYPERDRIVE) return "hyperdrive";
-  return need === "transaction" ? "ws" : "http";
+  return need === "transaction" || settingsOf(env).neonStatementTransport === "ws" ? "ws" : "http";
 }
 
 /**

@@ -1,6 +1,3 @@
-// @ts-expect-error untyped wasm-bindgen glue generated next to the wasm; QueryCompilerGlue says what is used
-import * as untypedGlue from "../generated/prisma/internal/query_compiler_small_bg.js";
-
 /**
  * One query compiler per connection shape per isolate, and one bounded plan cache, shared by
  * every request's PrismaClient.
@@ -13,8 +10,9 @@ import * as untypedGlue from "../generated/prisma/internal/query_compiler_small_
  * request's queries in another request's timer. See docs/PERFORMANCE.md.)
  *
  * How: Prisma 7.10 has no public option for this. Its testing hook `__internal.configOverride`
- * lets a client replace `compilerWasm.getRuntime`, which returns the wasm glue; ours returns the
- * same glue with `QueryCompiler` swapped for SharedQueryCompiler below. The first client in an
+ * lets a client replace `compilerWasm.getRuntime`, which returns the wasm glue; ours returns
+ * Prisma's own glue (whichever compilerBuild generated it) with `QueryCompiler` swapped for
+ * SharedQueryCompiler below. The first client in an
  * isolate to load the wasm decides which class every later client gets, so every client passes
  * it (createPrismaClient and the warm-up). test/worker/shared-compiler.test.ts counts the
  * compilers built, and fails if an upgrade drops the hook; if the hook is refused at run time,
@@ -36,11 +34,12 @@ interface RealCompiler {
   free(): void;
 }
 
-/** What Prisma's runtime uses of the glue module (Prisma 7.10's query_compiler_small_bg.js). */
+/** What we use of Prisma's wasm glue module (Prisma 7.10's query_compiler_{small,fast}_bg.js). */
 interface QueryCompilerGlue {
   QueryCompiler: new (options: CompilerOptions) => RealCompiler;
 }
-const glue = untypedGlue as QueryCompilerGlue;
+/** Prisma's own QueryCompiler class, from the glue its getRuntime loaded (set before any client compiles). */
+let RealQueryCompiler: QueryCompilerGlue["QueryCompiler"] | undefined;
 
 /** Compilers by (provider, connection info, schema); each with a short id that keys its plans. */
 const compilers = new Map<string, { compiler: RealCompiler; id: number }>();
@@ -78,7 +77,8 @@ export class SharedQueryCompiler {
     const shape = `${options.provider}|${JSON.stringify(options.connectionInfo)}|${options.datamodel}`;
     let entry = compilers.get(shape);
     if (!entry) {
-      entry = { compiler: new glue.QueryCompiler(options), id: compilers.size };
+      if (!RealQueryCompiler) throw new Error("SharedQueryCompiler: Prisma's query compiler wasm is not loaded yet");
+      entry = { compiler: new RealQueryCompiler(options), id: compilers.size };
       compilers.set(shape, entry);
       counts.compilersBuilt++;
     }
@@ -102,7 +102,17 @@ export class SharedQueryCompiler {
   free(): void {}
 }
 
-const sharedGlue = { ...untypedGlue, QueryCompiler: SharedQueryCompiler };
+/** Prisma's glue with QueryCompiler swapped, one per glue module (Prisma loads it once per isolate). */
+const sharedGlues = new WeakMap<object, object>();
+function withSharedCompiler(glue: QueryCompilerGlue): object {
+  let shared = sharedGlues.get(glue);
+  if (!shared) {
+    RealQueryCompiler = glue.QueryCompiler;
+    shared = { ...glue, QueryCompiler: SharedQueryCompiler };
+    sharedGlues.set(glue, shared);
+  }
+  return shared;
+}
 
 /** Prisma's engine config, as far as the override touches it. */
 interface EngineConfig {
@@ -111,10 +121,12 @@ interface EngineConfig {
 
 /** The `__internal` option every PrismaClient of this Worker is built with. */
 export const sharedCompilerOption = {
-  configOverride: <C extends EngineConfig>(config: C): C =>
-    config.compilerWasm
-      ? { ...config, compilerWasm: { ...config.compilerWasm, getRuntime: async () => sharedGlue } }
-      : config,
+  configOverride: <C extends EngineConfig>(config: C): C => {
+    const wasm = config.compilerWasm;
+    if (!wasm) return config;
+    const getRuntime = async () => withSharedCompiler((await wasm.getRuntime()) as QueryCompilerGlue);
+    return { ...config, compilerWasm: { ...wasm, getRuntime } };
+  },
 };
 
 /** How many compilers were built and how plans were found: for tests and the bench. */

@@ -99,6 +99,7 @@ describe("settings are parsed strictly", () => {
     ["PUBLIC_DOCS", "1"],
     ["CORS_ORIGINS", "https://app.example.test/path"],
     ["DATABASE_SCHEMA", "public; drop"],
+    ["NEON_STATEMENT_TRANSPORT", "websocket"],
   ])("%s=%s: every request is a 500 problem, and the log names the variable", async (name, value) => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     for (const path of ["/health", "/users"]) {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPrismaClient } from "../../src/db/prisma";
 import type { Bindings, DatabaseNeed, Transport } from "../../src/env";
-import { auth, call, createPost, createUser, neonStats, resetNeonStats, uniqueEmail } from "./helpers";
+import { auth, call, callWith, createPost, createUser, neonStats, resetNeonStats, uniqueEmail } from "./helpers";
 import { onHyperdrive, transportOf } from "./paths";
 
 // Database round trips per endpoint, read from the local Neon proxy's counters (a round trip =
@@ -66,6 +66,11 @@ describe("round trips per request", () => {
     expect(http).toBeLessThan(ws);
     // The README's table: 1 over HTTP; upgrade + pipelined startup/auth/query over WebSocket.
     expect([route, ws]).toEqual([1, 2]);
+    // NEON_STATEMENT_TRANSPORT=ws sends the route's statement over WebSocket (Hyperdrive, when bound, wins).
+    const routeOverWs = await measure("GET /users/{id}", "route, NEON_STATEMENT_TRANSPORT=ws", () =>
+      callWith({ NEON_STATEMENT_TRANSPORT: "ws" }, `/users/${user.id}`),
+    );
+    expect(routeOverWs).toBe(onHyperdrive ? 1 : 2);
 
     const listQuery = (p: ReturnType<typeof createPrismaClient>) =>
       p.user.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 21 });

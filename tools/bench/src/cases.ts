@@ -1,164 +1,212 @@
-// The endpoints the bench measures, each with its raw-driver twin and the fewest flights it can
-// cost. A flight = one Worker→database round trip: a Postgres round trip, or a WebSocket upgrade.
-// Over Hyperdrive, connection setup stays in Cloudflare's data centre: only query flights count.
+// The endpoints the bench measures, on each of the three paths, each with its raw-driver twin (and
+// for the single-statement reads a drizzle-orm twin) and the fewest flights it can cost. A flight
+// = one Worker→database round trip: a Postgres round trip, or a WebSocket upgrade. Over Hyperdrive,
+// connection setup stays in Cloudflare's data centre: only query flights count.
 import { BENCH_AUTH } from "./stack";
 
-export type Variant = "prisma" | "raw";
+export type Variant = "prisma" | "raw" | "drizzle";
+/** http: Neon over HTTP; ws: Neon over WebSocket; hyperdrive: pg over the HYPERDRIVE binding. */
+export type Transport = "http" | "ws" | "hyperdrive";
+export const TRANSPORTS: Transport[] = ["http", "ws", "hyperdrive"];
 
 export interface RequestSpec {
-  method: "GET" | "POST";
-  path: string;
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  /** A function when each request needs its own row (deletes). */
+  path: string | (() => string);
   headers?: Record<string, string>;
   /** A fresh body per request (writes must not collide on unique columns). */
   body?: () => string;
+  /** Send a fresh Idempotency-Key with each request. */
+  freshKey?: boolean;
 }
 
 export interface BenchCase {
   name: string;
-  /** "hyperdrive" cases run on a bench Worker with the HYPERDRIVE binding (every app route takes it). */
-  transport: "http" | "ws" | "hyperdrive";
+  transport: Transport;
   prisma: RequestSpec;
   raw: RequestSpec;
+  drizzle?: RequestSpec;
   /** The minimum flights, and why. */
   minFlights: number;
   minWhy: string;
-  /** Also measured from a fresh isolate. */
-  cold: boolean;
+  /** Also measured for throughput, and cold without the warm-up and waiting for startup. */
+  featured: boolean;
 }
 
+/** Rows the requests work on, made before the run (tools/bench/src/fixtures.ts). */
 export interface Fixtures {
+  /** An author with posts, and a post of theirs (read and patched). */
   userId: string;
+  postId: string;
+  /** A post per variant that moves between two authors: its id and its author now. */
+  movable: Record<"prisma" | "raw", { id: string; owner: string; other: string }>;
+  /** A new unused user / post per call (deletes consume them). */
+  takeUser(): string;
+  takePost(): string;
 }
 
 let seq = 0;
 const email = () => `bench-${process.pid}-${Date.now().toString(36)}-${(seq++).toString(36)}@example.test`;
-// Every route but /health needs the token (closed by default), the bench's raw twins included:
-// both sides of a comparison pay the same check. (/health is public; its raw twin is not, so
-// there the baseline pays the token check, tens of microseconds, and Prisma does not.)
-const auth = BENCH_AUTH;
-const json = { "Content-Type": "application/json" };
-const write = { ...json, ...auth };
+// Every route but /health needs the token (closed by default), the bench's twins included: both
+// sides of a comparison pay the same check. (/health is public; its twins are not, so there the
+// baselines pay the token check, tens of microseconds, and Prisma does not.)
+const json = { "Content-Type": "application/json", ...BENCH_AUTH };
 
-const HTTP_ONE = "one /sql request (Neon authenticates the connection string inside it)";
-const WS = (statements: number) =>
-  `upgrade + ${statements} statement${statements > 1 ? "s" : ""}, startup and password pipelined with the first = 1 + ${statements}`;
-const HYPERDRIVE = (statements: number) =>
-  `${statements} statement${statements > 1 ? "s" : ""} (startup and password stay in Cloudflare's data centre) = ${statements}`;
-
-export function benchCases(f: Fixtures): BenchCase[] {
-  const get = (path: string): RequestSpec => ({ method: "GET", path, headers: auth });
-  return [
-    {
-      name: "GET /health",
-      transport: "http",
-      prisma: get("/health?need=statement"),
-      raw: get("/__bench/raw/http/health"),
-      minFlights: 1,
-      minWhy: HTTP_ONE,
-      cold: false,
-    },
-    {
-      name: "GET /health",
-      transport: "ws",
-      prisma: get("/health?need=transaction"),
-      raw: get("/__bench/raw/ws/health"),
-      minFlights: 2,
-      minWhy: WS(1),
-      cold: true,
-    },
-    {
-      name: "GET /users/{id}",
-      transport: "http",
-      prisma: get(`/users/${f.userId}`),
-      raw: get(`/__bench/raw/http/users/${f.userId}`),
-      minFlights: 1,
-      minWhy: HTTP_ONE,
-      cold: true,
-    },
-    {
-      name: "GET /users/{id}",
-      transport: "ws",
-      prisma: get(`/__bench/prisma/ws/users/${f.userId}`),
-      raw: get(`/__bench/raw/ws/users/${f.userId}`),
-      minFlights: 2,
-      minWhy: WS(1),
-      cold: false,
-    },
-    {
-      name: "GET /users",
-      transport: "http",
-      prisma: get("/users?limit=20"),
-      raw: get("/__bench/raw/http/users"),
-      minFlights: 1,
-      minWhy: HTTP_ONE,
-      cold: false,
-    },
-    {
-      name: "POST /users",
-      transport: "http",
-      prisma: { method: "POST", path: "/users", headers: write, body: () => JSON.stringify({ email: email() }) },
-      raw: {
-        method: "POST",
-        path: "/__bench/raw/http/users",
-        headers: write,
-        body: () => JSON.stringify({ email: email() }),
-      },
-      minFlights: 1,
-      minWhy: HTTP_ONE,
-      cold: false,
-    },
-    {
-      name: "POST /posts (one statement)",
-      transport: "http",
-      prisma: {
-        method: "POST",
-        path: "/posts",
-        headers: write,
-        body: () => JSON.stringify({ title: "bench", authorId: f.userId }),
-      },
-      raw: {
-        method: "POST",
-        path: "/__bench/raw/http/posts",
-        headers: write,
-        body: () => JSON.stringify({ title: "bench", authorId: f.userId }),
-      },
-      minFlights: 1,
-      minWhy: `${HTTP_ONE} (INSERT post + UPDATE author in one statement)`,
-      cold: true,
-    },
-    ...hyperdriveCases(f),
-  ];
+/** An app route and its twins' paths (each twin's path is under /__bench/{raw|drizzle}/{wire}). */
+interface Endpoint {
+  name: string;
+  /** Statements Prisma sends (the raw twin sends the same): a transaction counts BEGIN and COMMIT. */
+  statements: number;
+  /** Needs an interactive transaction: WebSocket or Hyperdrive, never Neon's HTTP. */
+  transaction?: boolean;
+  why?: string;
+  featured?: boolean;
+  drizzle?: boolean;
+  /** The request, given the path it goes to (the app's, or a twin's `/__bench/{kind}/{wire}…`). */
+  request(f: Fixtures, variant: Variant, prefix: string): RequestSpec;
 }
 
-/** The same endpoints on the Hyperdrive path: the app's own routes, against pg over the binding. */
-function hyperdriveCases(f: Fixtures): BenchCase[] {
-  const get = (path: string): RequestSpec => ({ method: "GET", path, headers: auth });
-  const user = () => JSON.stringify({ email: email() });
-  const post = () => JSON.stringify({ title: "bench", authorId: f.userId });
-  const one = { transport: "hyperdrive" as const, minFlights: 1, minWhy: HYPERDRIVE(1), cold: false };
-  return [
-    { ...one, name: "GET /health", prisma: get("/health"), raw: get("/__bench/raw/pg/health") },
-    {
-      ...one,
-      name: "GET /users/{id}",
-      prisma: get(`/users/${f.userId}`),
-      raw: get(`/__bench/raw/pg/users/${f.userId}`),
-      cold: true,
+const get = (path: string): RequestSpec => ({ method: "GET", path, headers: BENCH_AUTH });
+
+const ENDPOINTS: Endpoint[] = [
+  {
+    name: "GET /health",
+    statements: 1,
+    request: (_f, v, p) => get(v === "prisma" ? "/health?need=statement" : `${p}/health`),
+  },
+  {
+    name: "GET /users/{id}",
+    statements: 1,
+    featured: true,
+    drizzle: true,
+    request: (f, _v, p) => get(`${p}/users/${f.userId}`),
+  },
+  {
+    name: "GET /users",
+    statements: 1,
+    drizzle: true,
+    request: (_f, v, p) => get(v === "prisma" ? "/users?limit=20" : `${p}/users`),
+  },
+  {
+    name: "POST /users",
+    statements: 1,
+    request: (_f, _v, p) => ({
+      method: "POST",
+      path: `${p}/users`,
+      headers: json,
+      body: () => JSON.stringify({ email: email() }),
+    }),
+  },
+  {
+    name: "PATCH /users/{id}",
+    statements: 1,
+    request: (f, _v, p) => ({
+      method: "PATCH",
+      path: `${p}/users/${f.userId}`,
+      headers: json,
+      body: () => JSON.stringify({ name: `n${seq++}` }),
+    }),
+  },
+  {
+    name: "DELETE /users/{id}",
+    statements: 1,
+    request: (f, _v, p) => ({ method: "DELETE", path: () => `${p}/users/${f.takeUser()}`, headers: BENCH_AUTH }),
+  },
+  { name: "GET /posts", statements: 1, request: (_f, v, p) => get(v === "prisma" ? "/posts?limit=20" : `${p}/posts`) },
+  { name: "GET /posts/{id}", statements: 1, request: (f, _v, p) => get(`${p}/posts/${f.postId}`) },
+  {
+    name: "POST /posts",
+    statements: 1,
+    featured: true,
+    why: "INSERT post + UPDATE author in one statement",
+    request: (f, _v, p) => ({
+      method: "POST",
+      path: `${p}/posts`,
+      headers: json,
+      body: () => JSON.stringify({ title: "bench", authorId: f.userId }),
+    }),
+  },
+  {
+    name: "PATCH /posts/{id}",
+    statements: 1,
+    request: (f, _v, p) => ({
+      method: "PATCH",
+      path: `${p}/posts/${f.postId}`,
+      headers: json,
+      body: () => JSON.stringify({ title: `t${seq++}` }),
+    }),
+  },
+  {
+    name: "DELETE /posts/{id}",
+    statements: 1,
+    why: "DELETE post + UPDATE author in one statement",
+    request: (f, _v, p) => ({ method: "DELETE", path: () => `${p}/posts/${f.takePost()}`, headers: BENCH_AUTH }),
+  },
+  {
+    name: "POST /posts/{id}/move",
+    statements: 6,
+    transaction: true,
+    why: "BEGIN, read, 2 counters, the post, COMMIT",
+    request: (f, v, p) => {
+      const post = f.movable[v === "prisma" ? "prisma" : "raw"];
+      // To the other author each time, so every move moves (each request succeeds or the bench stops).
+      const body = () => {
+        [post.owner, post.other] = [post.other, post.owner];
+        return JSON.stringify({ authorId: post.owner });
+      };
+      return { method: "POST", path: `${p}/posts/${post.id}/move`, headers: json, body };
     },
-    { ...one, name: "GET /users", prisma: get("/users?limit=20"), raw: get("/__bench/raw/pg/users") },
-    {
-      ...one,
-      name: "POST /users",
-      prisma: { method: "POST", path: "/users", headers: write, body: user },
-      raw: { method: "POST", path: "/__bench/raw/pg/users", headers: write, body: user },
-    },
-    {
-      ...one,
-      name: "POST /posts (one statement)",
-      prisma: { method: "POST", path: "/posts", headers: write, body: post },
-      raw: { method: "POST", path: "/__bench/raw/pg/posts", headers: write, body: post },
-      minWhy: `${HYPERDRIVE(1)} (INSERT post + UPDATE author in one statement)`,
-      cold: true,
-    },
-  ];
+  },
+  {
+    name: "POST /posts + Idempotency-Key",
+    statements: 6,
+    transaction: true,
+    why: "BEGIN, bound it, look the key up, the write, record the key, COMMIT",
+    request: (f, v, p) => ({
+      method: "POST",
+      path: v === "prisma" ? "/posts" : `${p}/posts/keyed`,
+      headers: json,
+      body: () => JSON.stringify({ title: "bench", authorId: f.userId }),
+      freshKey: true,
+    }),
+  },
+];
+
+const WIRE: Record<Transport, string> = { http: "http", ws: "ws", hyperdrive: "pg" };
+
+function minimum(e: Endpoint, t: Transport): { flights: number; why: string } {
+  const n = e.statements;
+  const s = `${n} statement${n > 1 ? "s" : ""}${e.why ? ` (${e.why})` : ""}`;
+  if (t === "http")
+    return { flights: n, why: `${s}, one /sql request each (Neon authenticates the connection string inside it)` };
+  if (t === "ws") return { flights: 1 + n, why: `upgrade + ${s}, startup and password pipelined with the first` };
+  return { flights: n, why: `${s}; startup and password stay in Cloudflare's data centre` };
+}
+
+export function benchCases(f: Fixtures): BenchCase[] {
+  return TRANSPORTS.flatMap((transport) =>
+    ENDPOINTS.filter((e) => !(e.transaction && transport === "http")).map((e): BenchCase => {
+      const wire = WIRE[transport];
+      const min = minimum(e, transport);
+      return {
+        name: e.name,
+        transport,
+        prisma: e.request(f, "prisma", ""),
+        raw: e.request(f, "raw", `/__bench/raw/${wire}`),
+        drizzle: e.drizzle ? e.request(f, "drizzle", `/__bench/drizzle/${wire}`) : undefined,
+        minFlights: min.flights,
+        minWhy: min.why,
+        featured: Boolean(e.featured),
+      };
+    }),
+  );
+}
+
+/** The request to send now: a path, headers and body of its own. */
+export function materialize(spec: RequestSpec): { path: string; headers: Record<string, string>; body?: string } {
+  return {
+    path: typeof spec.path === "function" ? spec.path() : spec.path,
+    headers: { ...spec.headers, ...(spec.freshKey ? { "Idempotency-Key": crypto.randomUUID() } : {}) },
+    body: spec.body?.(),
+  };
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { LocalStack } from "@starter/local-neon";
-import type { RequestSpec } from "./cases";
+import type { RequestSpec, Transport } from "./cases";
 import { percentile, sendOk } from "./measure";
 import { BENCH_AUTH, benchBindings } from "./stack";
 import { buildDeployBundle, type DeployBundle, type PlainWorker, startPlainWorkerd } from "./workerd";
@@ -33,6 +33,16 @@ export async function buildColdBundles(): Promise<ColdBundles> {
 }
 
 /**
+ * A new workerd process (a fresh isolate) running `bundle` on one of the three paths: Neon over
+ * HTTP for statements (the default), Neon over WebSocket for everything
+ * (NEON_STATEMENT_TRANSPORT=ws), or the HYPERDRIVE binding.
+ */
+export function startPathWorker(stack: LocalStack, bundle: DeployBundle, transport: Transport): Promise<PlainWorker> {
+  const bindings = { ...benchBindings(stack), ...(transport === "ws" ? { NEON_STATEMENT_TRANSPORT: "ws" } : {}) };
+  return startPlainWorkerd(bundle, bindings, transport === "hyperdrive" ? { hyperdrive: stack.hyperdriveUrl } : {});
+}
+
+/**
  * A fresh isolate which has served nothing. workerd listens before the Worker's startup has run,
  * so `settled` waits 1 s for it (the case Cloudflare aims for: startup hidden in the TLS
  * handshake); otherwise the first request waits for startup, as when it outlasts the handshake.
@@ -41,13 +51,9 @@ async function freshWorker(
   stack: LocalStack,
   bundle: DeployBundle,
   settled: boolean,
-  hyperdrive: boolean,
+  transport: Transport,
 ): Promise<PlainWorker> {
-  const worker = await startPlainWorkerd(
-    bundle,
-    benchBindings(stack),
-    hyperdrive ? { hyperdrive: stack.hyperdriveUrl } : {},
-  );
+  const worker = await startPathWorker(stack, bundle, transport);
   if (settled) await new Promise((resolve) => setTimeout(resolve, 1000));
   return worker;
 }
@@ -55,7 +61,7 @@ async function freshWorker(
 export interface ColdResult {
   /** First request of each fresh isolate, its startup done, ms. */
   cold: number[];
-  /** First request of another fresh isolate, sent as soon as workerd listens (it waits for startup), ms. */
+  /** First request of another fresh isolate, sent as soon as workerd listens (it waits for startup), ms; when asked for. */
   coldWithStartup: number[];
   /** Median of the next 5 requests of the same isolate, ms. */
   warm: number[];
@@ -66,18 +72,20 @@ export async function coldVsWarm(
   bundle: DeployBundle,
   spec: RequestSpec,
   samples: number,
-  opts: { hyperdrive?: boolean } = {},
+  transport: Transport,
+  opts: { withStartup?: boolean } = {},
 ): Promise<ColdResult> {
   const result: ColdResult = { cold: [], coldWithStartup: [], warm: [] };
-  const hyperdrive = Boolean(opts.hyperdrive);
   for (let i = 0; i < samples; i++) {
-    const unsettled = await freshWorker(stack, bundle, false, hyperdrive);
-    try {
-      result.coldWithStartup.push(Math.round(await sendOk(unsettled.origin, spec)));
-    } finally {
-      await unsettled.stop();
+    if (opts.withStartup) {
+      const unsettled = await freshWorker(stack, bundle, false, transport);
+      try {
+        result.coldWithStartup.push(Math.round(await sendOk(unsettled.origin, spec)));
+      } finally {
+        await unsettled.stop();
+      }
     }
-    const worker = await freshWorker(stack, bundle, true, hyperdrive);
+    const worker = await freshWorker(stack, bundle, true, transport);
     try {
       result.cold.push(Math.round(await sendOk(worker.origin, spec)));
       const next: number[] = [];
@@ -131,7 +139,7 @@ export async function coldBreakdown(
   ] as const;
   for (let i = 0; i < samples; i++) {
     for (const mode of modes) {
-      const worker = await freshWorker(stack, mode.bundle, true, false);
+      const worker = await freshWorker(stack, mode.bundle, true, "http");
       try {
         const res = await mode.request(worker.origin);
         if (!res.ok) throw new Error(`cold ${mode.key} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);

@@ -3,20 +3,23 @@
 
 import type { LocalNeon } from "@starter/local-neon";
 import autocannon from "autocannon";
-import type { RequestSpec } from "./cases";
+import { materialize, type RequestSpec } from "./cases";
 
-export async function send(origin: string, spec: RequestSpec): Promise<{ ms: number; status: number; text: string }> {
+export async function send(
+  origin: string,
+  spec: RequestSpec,
+): Promise<{ ms: number; status: number; text: string; path: string }> {
+  const { path, headers, body } = materialize(spec);
   const start = performance.now();
-  const res = await fetch(origin + spec.path, { method: spec.method, headers: spec.headers, body: spec.body?.() });
+  const res = await fetch(origin + path, { method: spec.method, headers, body });
   const text = await res.text();
-  return { ms: performance.now() - start, status: res.status, text };
+  return { ms: performance.now() - start, status: res.status, text, path };
 }
 
 /** Fails loudly when an endpoint does not answer 2xx: a fast error would look like a fast endpoint. */
 export async function sendOk(origin: string, spec: RequestSpec): Promise<number> {
-  const { ms, status, text } = await send(origin, spec);
-  if (status < 200 || status > 299)
-    throw new Error(`${spec.method} ${spec.path} answered ${status}: ${text.slice(0, 300)}`);
+  const { ms, status, text, path } = await send(origin, spec);
+  if (status < 200 || status > 299) throw new Error(`${spec.method} ${path} answered ${status}: ${text.slice(0, 300)}`);
   return ms;
 }
 
@@ -77,20 +80,13 @@ export function percentile(values: number[], p: number): number {
   return Math.round((sorted[index] ?? NaN) * 10) / 10;
 }
 
-/** Sequential requests, the two variants interleaved so drift on a shared machine hits both alike. */
-export async function interleavedLatencies(
-  origin: string,
-  a: RequestSpec,
-  b: RequestSpec,
-  samples: number,
-): Promise<[number[], number[]]> {
-  const la: number[] = [];
-  const lb: number[] = [];
+/** Sequential requests, the variants interleaved so drift on a shared machine hits all alike. */
+export async function interleavedLatencies(origin: string, specs: RequestSpec[], samples: number): Promise<number[][]> {
+  const out = specs.map(() => [] as number[]);
   for (let i = 0; i < samples; i++) {
-    la.push(await sendOk(origin, a));
-    lb.push(await sendOk(origin, b));
+    for (const [j, spec] of specs.entries()) out[j]!.push(await sendOk(origin, spec));
   }
-  return [la, lb];
+  return out;
 }
 
 export interface Throughput {
@@ -115,9 +111,10 @@ export async function throughput(
     requests: [
       {
         method: spec.method,
-        path: spec.path,
-        headers: spec.headers,
-        ...(spec.body ? { setupRequest: (req: autocannon.Request) => ({ ...req, body: spec.body!() }) } : {}),
+        setupRequest: (req: autocannon.Request) => {
+          const { path, headers, body } = materialize(spec);
+          return { ...req, path, headers, ...(body === undefined ? {} : { body }) };
+        },
       },
     ],
   });

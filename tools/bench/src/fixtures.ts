@@ -1,0 +1,53 @@
+// The rows the bench's requests work on, written straight to the local Postgres before the run:
+// an author with posts, two authors to move posts between, and spare users and posts for the
+// deletes to consume (each delete needs a row of its own).
+import pg from "pg";
+import type { Fixtures } from "./cases";
+
+const SPARE = 2_000;
+
+export async function createFixtures(directUrl: string): Promise<Fixtures> {
+  const db = new pg.Client({ connectionString: directUrl });
+  await db.connect();
+  try {
+    const tag = `${process.pid}-${Date.now().toString(36)}`;
+    const ids = async (sql: string, params: unknown[]) =>
+      (await db.query<{ id: string }>(sql, params)).rows.map((r) => r.id);
+    const newUsers = (n: number, kind: string) =>
+      ids(
+        `INSERT INTO users (email, name, updated_at) SELECT 'bench-' || $1 || '-' || $2 || '-' || i || '@example.test', 'Bench', now() FROM generate_series(1, $3) AS i RETURNING id`,
+        [kind, tag, n],
+      );
+    /** n posts of `author`, its counter bumped by as many (the invariant the app keeps). */
+    const newPosts = async (author: string, n: number) => {
+      const posts = await ids(
+        `INSERT INTO posts (author_id, title, updated_at) SELECT $1, 'bench ' || i, now() FROM generate_series(1, $2) AS i RETURNING id`,
+        [author, n],
+      );
+      await db.query(`UPDATE users SET post_count = post_count + $2 WHERE id = $1`, [author, n]);
+      return posts;
+    };
+    const [userId, moverA, moverB] = await newUsers(3, "author");
+    const [postId] = await newPosts(userId!, 1);
+    const [prismaPost, rawPost] = await newPosts(moverA!, 2);
+    const spareUsers = await newUsers(SPARE, "spare");
+    const sparePosts = await newPosts(userId!, SPARE);
+    const take = (pool: string[], what: string) => () => {
+      const id = pool.pop();
+      if (!id) throw new Error(`the bench ran out of spare ${what} (${SPARE} made)`);
+      return id;
+    };
+    return {
+      userId: userId!,
+      postId: postId!,
+      movable: {
+        prisma: { id: prismaPost!, owner: moverA!, other: moverB! },
+        raw: { id: rawPost!, owner: moverA!, other: moverB! },
+      },
+      takeUser: take(spareUsers, "users"),
+      takePost: take(sparePosts, "posts"),
+    };
+  } finally {
+    await db.end();
+  }
+}
