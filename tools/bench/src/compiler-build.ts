@@ -82,8 +82,8 @@ const stats = (xs: number[]) => ({
   p25: percentile(xs, 25),
   p50: percentile(xs, 50),
   p75: percentile(xs, 75),
-  min: Math.min(...xs),
-  max: Math.max(...xs),
+  min: Math.round(Math.min(...xs) * 10) / 10,
+  max: Math.round(Math.max(...xs) * 10) / 10,
 });
 type Stats = ReturnType<typeof stats>;
 

@@ -25,6 +25,58 @@ describe.each(BACKENDS)("the local Neon's TCP endpoint over $kind", ({ kind, ski
     expect(b.proxy.counters().tcpClosed).toBe(1);
   });
 
+  // Hyperdrive keeps warm sessions to the origin; the local endpoint does too (origin-pool.ts).
+  // PGlite has one session for everyone, so there nothing is pooled.
+  const pooled = kind === "postgres" ? test : it.skip;
+  const session = async <T>(work: (c: pg.Client) => Promise<T>): Promise<T> => {
+    const client = b.newTcpClient();
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  };
+  const backendPid = async (c: pg.Client) =>
+    (await c.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+
+  pooled("reuses an idle origin session for the next client, reset: nothing of the last client is left", async () => {
+    const opened = b.proxy.counters().tcpUpstreamOpened;
+    const first = await session(async (c) => {
+      await c.query("SET work_mem = '7MB'");
+      await c.query("CREATE TEMP TABLE left_behind (a int)");
+      await c.query("SELECT pg_advisory_lock(4242)");
+      await c.query("PREPARE left_stmt AS SELECT 1");
+      return backendPid(c);
+    });
+    await eventually(() => b.proxy.counters().tcpSessionsIdle === 1 && b.proxy.counters().upstreamOpen === 0);
+    const second = await session(async (c) => {
+      const { rows } = await c.query(
+        `SELECT current_setting('work_mem') AS work_mem, to_regclass('pg_temp.left_behind') AS temp_table,
+           (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()) AS locks,
+           (SELECT count(*)::int FROM pg_prepared_statements) AS prepared`,
+      );
+      return { pid: await backendPid(c), ...rows[0] };
+    });
+    expect(second).toEqual({ pid: first, work_mem: "4MB", temp_table: null, locks: 0, prepared: 0 });
+    expect(b.proxy.counters().tcpUpstreamOpened - opened).toBe(1);
+  });
+
+  pooled("never hands on a session its client left inside a transaction (Postgres rolls it back)", async () => {
+    await session((c) => c.query("CREATE TABLE IF NOT EXISTS pool_probe (a int)"));
+    const client = b.newTcpClient();
+    await client.connect();
+    const pid = await backendPid(client);
+    await client.query("BEGIN");
+    await client.query("INSERT INTO pool_probe VALUES (1)");
+    await client.end(); // Terminate inside the transaction
+    await eventually(
+      async () => (await b.direct.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [pid])).rowCount === 0,
+    );
+    expect((await b.direct.query("SELECT count(*)::int AS n FROM pool_probe")).rows[0].n).toBe(0);
+    expect(await session(backendPid)).not.toBe(pid);
+  });
+
   test("checks the password as Neon does", async () => {
     const wrong = new pg.Client({
       host: b.proxy.tcp.host,

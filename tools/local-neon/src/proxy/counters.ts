@@ -37,6 +37,10 @@ export interface LocalNeonCounters {
   frozen: number;
   /** upstream connections /sql opened (the rest of its requests reused a pooled one) */
   httpUpstreamOpened: number;
+  /** upstream sessions the TCP endpoint opened (the rest of its connections reused a pooled one) */
+  tcpUpstreamOpened: number;
+  /** the TCP endpoint's idle pooled sessions now (read from the pool; not reset) */
+  tcpSessionsIdle: number;
 }
 
 export class CounterSet {
@@ -61,6 +65,8 @@ export class CounterSet {
       cut: 0,
       frozen: 0,
       httpUpstreamOpened: 0,
+      tcpUpstreamOpened: 0,
+      tcpSessionsIdle: 0,
     };
   }
 

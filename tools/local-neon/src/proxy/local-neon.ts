@@ -6,6 +6,7 @@ import { type AddressInfo, createServer as createTcpServer, type Socket, type Se
 import { Allowlist, LOCAL_ENDPOINT_NAMES, normalizeHostPort } from "./allowlist.js";
 import { CounterSet, type LocalNeonCounters } from "./counters.js";
 import { ComputeActivity, type LocalNeonFaults, NO_FAULTS, parseFaults } from "./faults.js";
+import { OriginPool } from "./origin-pool.js";
 import { runTunnel, tcpClient } from "./pg-tunnel.js";
 import { PgTypeCatalog } from "./pg-type-catalog.js";
 import type { RequestGuardOptions } from "./request-guard.js";
@@ -58,7 +59,7 @@ export interface StartLocalNeonOptions {
   faults?: Partial<LocalNeonFaults>;
   /** Upstream connects (TCP + auth) that take longer fail as Neon's do. Default 10 s. */
   upstreamConnectTimeoutMs?: number;
-  /** /sql reuses authenticated upstream connections, as Neon does. Default true; off for PGlite. */
+  /** /sql and the TCP (Hyperdrive) endpoint reuse authenticated upstream connections, as Neon and Hyperdrive do. Default true; off for PGlite. */
   poolHttpConnections?: boolean;
   /** Origins and extra Host names let through the request guard (request-guard.ts). */
   guard?: RequestGuardOptions;
@@ -95,12 +96,20 @@ export async function startLocalNeon(opts: StartLocalNeonOptions): Promise<Local
     // The address it binds answers too (e.g. --host 0.0.0.0 on a LAN is a deliberate choice).
     guard: { ...opts.guard, allowHosts: [host, ...(opts.guard?.allowHosts ?? [])] },
     faults: () => faults,
-    setFaults: (f) => (faults = { ...faults, ...parseFaults(f) }),
-    resetFaults: () => (faults = { ...NO_FAULTS }),
+    // A fault applies to connections from now on: pooled origin sessions from before it go.
+    setFaults: (f) => {
+      faults = { ...faults, ...parseFaults(f) };
+      context.origins?.clear();
+    },
+    resetFaults: () => {
+      faults = { ...NO_FAULTS };
+      context.origins?.clear();
+    },
     // The only credentials we know are the configured upstream's (see startup-auth.ts).
     expectedPassword: (user) => (user === upstreamUser ? upstreamPassword : undefined),
     upstreamConnectTimeoutMs: opts.upstreamConnectTimeoutMs ?? 10_000,
     pool: new UpstreamPool(opts.poolHttpConnections ?? true),
+    origins: new OriginPool(opts.poolHttpConnections ?? true),
     log,
   };
   const { server, wss } = createLocalNeonServer(context);
@@ -131,16 +140,20 @@ export async function startLocalNeon(opts: StartLocalNeonOptions): Promise<Local
     httpUrl: `http://${hostForUrl}:${port}`,
     wsProxy: `${hostForUrl}:${port}/v2`,
     tcp: { host, port: tcpPort },
-    counters: () => counters.snapshot(),
+    counters: () => ({ ...counters.snapshot(), tcpSessionsIdle: context.origins?.idle ?? 0 }),
     resetCounters: () => counters.reset(),
-    setFaults: (f) => (faults = { ...faults, ...parseFaults(f) }),
-    suspendCompute: () => activity.suspend(),
+    setFaults: (f) => context.setFaults(f),
+    suspendCompute: () => {
+      context.origins?.clear(); // a suspended compute has no sessions left
+      activity.suspend();
+    },
     async stop() {
       for (const client of wss.clients) client.terminate();
       wss.close();
       server.closeAllConnections();
       for (const socket of tcpSockets) socket.destroy();
       await context.pool.close();
+      context.origins?.clear();
       await Promise.all([
         new Promise<void>((resolve) => server.close(() => resolve())),
         new Promise<void>((resolve) => tcpServer.close(() => resolve())),

@@ -8,6 +8,7 @@ import type { CounterSet } from "./counters.js";
 import { RoundTripTracker } from "./counters.js";
 import { DelayQueue } from "./delay-queue.js";
 import type { ComputeActivity, LocalNeonFaults } from "./faults.js";
+import { OriginPool } from "./origin-pool.js";
 import {
   authCleartextPasswordRequest,
   CANCEL_REQUEST_CODE,
@@ -28,6 +29,8 @@ export interface TunnelContext {
   expectedPassword(user: string): string | undefined;
   /** A connect (TCP + auth) to the upstream that takes longer fails as "Couldn't connect". */
   upstreamConnectTimeoutMs: number;
+  /** Sessions the TCP (Hyperdrive) endpoint reuses, as Hyperdrive does (origin-pool.ts). */
+  origins?: OriginPool;
   log(line: string): void;
 }
 
@@ -100,12 +103,16 @@ export function tcpClient(socket: Socket): TunnelClient {
 /**
  * Latency per client flight. Over WebSocket every flight pays the injected RTT (the Worker talks
  * to Neon across the internet). Over TCP the model is Hyperdrive's: connection setup (startup,
- * auth) happens inside Cloudflare's data centre against a pooled origin connection, so only
- * flights once the session is up (queries) pay the RTT to the database.
+ * auth) happens inside Cloudflare's data centre against a pooled origin connection (origin-pool.ts),
+ * so only flights once the session is up (queries) pay the RTT to the database.
  */
 function flightLatencyMs(kind: TunnelClient["kind"], phase: Phase, latencyMs: number): number {
   return kind === "tcp" && phase !== "tunnel" ? 0 : latencyMs;
 }
+
+/** No fault that needs a connection of its own (a refusal, a wake-up, a cut, a freeze) is set. */
+const quiet = (f: LocalNeonFaults) =>
+  !f.refuseConnections && f.wakeupDelayMs === 0 && f.cutAfterMessages === 0 && !f.cutAfterCommit && !f.freezeAtCommit;
 
 export function runTunnel(client: TunnelClient, target: { host: string; port: number }, ctx: TunnelContext): void {
   const kind = client.kind;
@@ -122,6 +129,15 @@ export function runTunnel(client: TunnelClient, target: { host: string; port: nu
   let pendingBytes = 0;
   let clientMessages = 0;
   let frozen = false; // the freezeAtCommit fault fired: nothing passes any more
+  // A pooled origin session (TCP only, no fault set): its key, the greeting its first client got,
+  // the last transaction status the origin reported, and replies still owed (one per Query/Sync).
+  const pooling = () => kind === "tcp" && ctx.origins !== undefined && quiet(ctx.faults());
+  let originKey: string | undefined;
+  let greeting: Buffer | undefined;
+  const greetingParts: Buffer[] = [];
+  const backend = new MessageReader(false);
+  let status = "";
+  let owed = 0;
   const activityStarted = ctx.activity.begin();
   // Read through a function: the phase may change while we await.
   const isClosed = () => phase === "closed";
@@ -154,13 +170,37 @@ export function runTunnel(client: TunnelClient, target: { host: string; port: nu
     }
   };
 
-  const attachUpstream = (socket: Socket, backendBytes: Buffer) => {
+  /** Follows a pooled session's messages: its greeting, and whether it is idle with nothing owed. */
+  const watchBackend = (chunk: Buffer) => {
+    if (originKey === undefined) return;
+    for (const m of backend.push(chunk)) {
+      if (!greeting) greetingParts.push(m.bytes);
+      if (m.type !== "Z") continue;
+      status = String.fromCharCode(m.body[0]!);
+      owed = Math.max(0, owed - 1);
+      greeting ??= Buffer.concat(greetingParts.splice(0));
+    }
+  };
+
+  /** Hands a pooled session back for the next client, if it is idle; false when it must close. */
+  const releaseUpstream = (): boolean => {
+    const socket = upstream;
+    if (!socket || socket.destroyed || originKey === undefined || !greeting || status !== "I" || owed > 0) return false;
+    if (frozen || !pooling()) return false;
+    upstream = undefined;
+    ctx.counters.add("upstreamOpen", -1);
+    ctx.origins!.give(originKey, { socket, greeting });
+    return true;
+  };
+
+  const attachUpstream = (socket: Socket, backendBytes: Buffer, reused = false) => {
     upstream = socket;
     phase = "tunnel";
     ctx.counters.add("upstreamOpen");
     const commits = new CommitWatch();
     socket.on("data", (chunk: Buffer) => {
       if (frozen) return;
+      watchBackend(chunk);
       if (commits.seen(chunk) && ctx.faults().cutAfterCommit) {
         // The COMMIT is done in Postgres; the client never hears so (its reply is this chunk).
         ctx.counters.add("cut");
@@ -180,6 +220,7 @@ export function runTunnel(client: TunnelClient, target: { host: string; port: nu
       ctx.log(`upstream error: ${error.message}`);
       closeClient(1011, "upstream error");
     });
+    if (!reused) watchBackend(backendBytes);
     if (backendBytes.length) sendToClient(backendBytes);
     for (const bytes of pending.splice(0)) forward(bytes);
     socket.resume();
@@ -203,6 +244,16 @@ export function runTunnel(client: TunnelClient, target: { host: string; port: nu
       closeClient(1000, "authentication failed");
       return;
     }
+    if (pooling()) {
+      originKey = OriginPool.key(target, startupParams, password);
+      const session = ctx.origins!.take(originKey);
+      if (session) {
+        greeting = session.greeting;
+        status = "I";
+        attachUpstream(session.socket, session.greeting, true);
+        return;
+      }
+    }
     try {
       const result = await connectAndAuthenticate({
         host: target.host,
@@ -213,6 +264,7 @@ export function runTunnel(client: TunnelClient, target: { host: string; port: nu
         expectedPassword: ctx.expectedPassword(user),
         timeoutMs: ctx.upstreamConnectTimeoutMs,
       });
+      if (kind === "tcp") ctx.counters.add("tcpUpstreamOpened");
       if (isClosed()) {
         result.socket.destroy();
         return;
@@ -230,8 +282,15 @@ export function runTunnel(client: TunnelClient, target: { host: string; port: nu
 
   // A whole frontend message, in tunnel phase.
   const forward = (bytes: Buffer) => {
+    if (bytes[0] === 0x58 /* 'X' Terminate */) {
+      if (!releaseUpstream()) {
+        writeUpstream(bytes);
+        endUpstream();
+      }
+      return;
+    }
+    if (bytes[0] === 0x51 /* 'Q' Query */ || bytes[0] === 0x53 /* 'S' Sync */) owed++;
     writeUpstream(bytes);
-    if (bytes[0] === 0x58 /* 'X' Terminate */) endUpstream();
   };
 
   const handleMessages = (chunk: Buffer) => {
@@ -301,7 +360,7 @@ export function runTunnel(client: TunnelClient, target: { host: string; port: nu
   client.onClose(() => {
     phase = "closed";
     delay.clear();
-    endUpstream();
+    if (!releaseUpstream()) endUpstream();
     ctx.counters.add(`${kind}Closed`);
     ctx.counters.add(`${kind}Open`, -1);
     void activityStarted.then(() => ctx.activity.end());
