@@ -3,8 +3,8 @@ import { newPrismaClient } from "./prisma";
 import { SharedQueryCompiler } from "./shared-compiler";
 
 /**
- * Builds Prisma's query compiler and plans one query while the isolate starts (src/index.ts awaits
- * this at module scope). The compiler is wasm that V8 compiles function by function on first use,
+ * Builds Prisma's query compilers and plans a few queries while the isolate starts (src/index.ts
+ * awaits this at module scope). The compiler is wasm that V8 compiles function by function on first use,
  * so otherwise the first request of every isolate pays for that: ~20 ms for its first compiler,
  * ~30 ms more for its first plan. Measured in workerd (docs/PERFORMANCE.md, "Cold start"): a first
  * request that arrives after startup is ~45 ms faster; one that has to wait for startup is ~25 ms
@@ -13,9 +13,9 @@ import { SharedQueryCompiler } from "./shared-compiler";
  *
  * Allowed at module scope because it does no I/O and sets no timer: `$connect` loads the wasm and
  * builds a compiler from the schema but dials nothing (the URL below is never used), and planning
- * a query is pure computation. Resolves to the plan, which nothing needs but tests.
+ * a query is pure computation. Resolves to the plans, which nothing needs but tests.
  */
-export async function warmUpQueryCompiler(): Promise<unknown> {
+export async function warmUpQueryCompiler(): Promise<unknown[]> {
   // On the shared compiler (shared-compiler.ts): the first client to load the wasm decides the
   // compiler class for the isolate, and the compilers built here are the ones requests then use.
   const prisma = newPrismaClient({ adapter: new PrismaNeonHttp("postgresql://warm-up@warm-up.invalid/none", {}) });
@@ -24,13 +24,15 @@ export async function warmUpQueryCompiler(): Promise<unknown> {
     await prisma.$connect();
     const datamodel = (prisma as unknown as EngineConfigHolder)._engineConfig.inlineSchema;
     // And the one the WebSocket and Hyperdrive adapters' clients share (they support relation
-    // joins), planning one query on it.
+    // joins), planning on it. The plans are not the routes' own (those differ in their arguments);
+    // what they warm is the planner's wasm code, which every later plan runs through.
     const compiler = new SharedQueryCompiler({
       datamodel,
       provider: "postgres",
       connectionInfo: { supportsRelationJoins: true },
     });
-    return compiler.compile(JSON.stringify(WARM_UP_REQUEST));
+    const requests = warmUpRequests((prisma as unknown as EngineConfigHolder)._runtimeDataModel);
+    return requests.map((request) => compiler.compile(JSON.stringify(request)));
   } finally {
     await prisma.$disconnect();
   }
@@ -46,21 +48,35 @@ export async function warmUpQueryCompilerOrWarn(): Promise<void> {
   }
 }
 
-/** The client's internal engine config, where Prisma keeps the schema its compilers are built from. */
+/** The client's internals the warm-up reads: the schema its compilers are built from, its models. */
 interface EngineConfigHolder {
   _engineConfig: { inlineSchema: string };
+  _runtimeDataModel: RuntimeDataModel;
 }
 
 /**
- * A read by key in Prisma's JSON protocol (what the client hands its compiler). One plan warms the
- * planner's common paths: planning three more shapes (a filtered page, a create, an update) at
- * startup gained ~9 ms more on the first request and cost as much again at startup.
+ * What the warm-up plans, in Prisma's JSON protocol (what a client hands its compiler), for every
+ * model in the schema, so nothing here names one: a row by its first scalar field (usually the
+ * id; a filtered read is what most routes plan first) and a page of rows. Planning more shapes at
+ * startup (a create, an update) gained little more on the first request and cost as much again
+ * at startup (docs/PERFORMANCE.md, "The warm-up").
  */
-const WARM_UP_REQUEST = {
-  modelName: "User",
-  action: "findUnique",
-  query: {
-    arguments: { where: { id: "00000000-0000-0000-0000-000000000000" } },
-    selection: { $scalars: true, $composites: true },
-  },
-};
+export function warmUpRequests(dataModel: RuntimeDataModel): object[] {
+  const selection = { $scalars: true, $composites: true };
+  return Object.entries(dataModel.models).flatMap(([modelName, model]) => {
+    const key = model.fields.find((f) => f.kind === "scalar" && f.type in PLACEHOLDER);
+    const where = key ? { [key.name]: PLACEHOLDER[key.type] } : {};
+    return [
+      { modelName, action: "findFirst", query: { arguments: { where }, selection } },
+      { modelName, action: "findMany", query: { arguments: { take: 21 }, selection } },
+    ];
+  });
+}
+
+/** A value of each scalar type in Prisma's JSON protocol (planning replaces it with a placeholder). */
+const PLACEHOLDER: Record<string, unknown> = { String: "", Int: 0, Float: 0, Boolean: false };
+
+/** Prisma's runtime data model, as far as the warm-up reads it (the client keeps it as _runtimeDataModel). */
+interface RuntimeDataModel {
+  models: Record<string, { fields: Array<{ name: string; kind: string; type: string }> }>;
+}

@@ -48,11 +48,12 @@ export interface PlainWorker {
 /**
  * A new workerd process (so a fresh isolate) serving the bundle on 127.0.0.1. `hyperdrive`: the
  * origin of a HYPERDRIVE binding (as wrangler's dev server wires one: a TCP service at its address).
+ * `inspectorPort`: workerd's DevTools inspector (for a CPU profile), off unless asked for.
  */
 export async function startPlainWorkerd(
   bundle: DeployBundle,
   bindings: Record<string, string>,
-  opts: { hyperdrive?: string } = {},
+  opts: { hyperdrive?: string; inspectorPort?: number } = {},
 ): Promise<PlainWorker> {
   const files = readdirSync(bundle.dir);
   const main = files.find((f) => f.endsWith(".js"));
@@ -88,7 +89,8 @@ const worker :Workerd.Worker = (
 );
 `,
   );
-  const child = spawn(workerdBinary(), ["serve", configFile], { stdio: ["ignore", "pipe", "pipe"] });
+  const inspector = opts.inspectorPort ? [`--inspector-addr=127.0.0.1:${opts.inspectorPort}`] : [];
+  const child = spawn(workerdBinary(), ["serve", configFile, ...inspector], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
