@@ -81,6 +81,11 @@ async function main() {
   }
 
   const devVars = existsSync(".dev.vars") ? parse(readFileSync(".dev.vars")) : {};
+  if (devVars.DATABASE_URL && isExamplePlaceholder(devVars.DATABASE_URL)) {
+    throw new Error(
+      ".dev.vars still has .dev.vars.example's placeholder DATABASE_URL: put your Neon pooled string there, or remove that line (or the file) to run on the local database",
+    );
+  }
   const bindings: Record<string, string> = {};
   let stack: LocalStack | undefined;
   if (devVars.DATABASE_URL && !flags.hyperdrive) {
@@ -107,23 +112,35 @@ async function main() {
   // wrangler stopping on its own (a crash, its own Ctrl-C handling) ends the rest too.
   void worker.exited?.then((code) => isShuttingDown() || shutdown(code));
 
-  if (await waitForHttp(`${worker.origin}/health`)) {
+  const health = await waitForHttp(`${worker.origin}/health`);
+  if (health?.status === 200) {
     step(`ready: ${worker.origin}  (try /health, /users, /docs; Ctrl-C stops everything)`);
+  } else if (health) {
+    // Serving, but not healthy: say why instead of "ready" (wrangler keeps running; fix and retry).
+    step(
+      `not ready: GET /health answered ${health.status}: ${health.detail} (wrangler keeps running; Ctrl-C stops it)`,
+    );
   }
 }
 
-/** Polls until the Worker answers; false if it never does (wrangler's own output says why). */
-async function waitForHttp(url: string, timeoutMs = 120_000): Promise<boolean> {
+/** The example file's DATABASE_URL, copied as is (its host is Neon's documentation example). */
+function isExamplePlaceholder(url: string): boolean {
+  return /USER:PASSWORD@|ep-example-/.test(url);
+}
+
+/** Polls until the Worker answers; undefined if it never does (wrangler's own output says why). */
+async function waitForHttp(url: string, timeoutMs = 120_000): Promise<{ status: number; detail: string } | undefined> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !isShuttingDown()) {
     try {
-      await fetch(url);
-      return true;
+      const res = await fetch(url);
+      const body = (await res.json().catch(() => ({}))) as { detail?: string; title?: string };
+      return { status: res.status, detail: body.detail ?? body.title ?? res.statusText };
     } catch {
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  return false;
+  return undefined;
 }
 
 main().catch((error: unknown) => {

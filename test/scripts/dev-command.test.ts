@@ -1,7 +1,8 @@
 // `npm run dev`, the main job, run for real: local Postgres, migrations, seed, local Neon and
-// wrangler dev, then Ctrl-C. A second run must reuse the data.
+// wrangler dev, then Ctrl-C. A second run must reuse the data; one started while the first runs
+// must refuse without touching it.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -88,6 +89,17 @@ describe("npm run dev", () => {
     ).json()) as { items: unknown[] };
     expect(users.items).toHaveLength(3);
 
+    // A second `npm run dev` on the same data refuses in one line naming the first, and the first
+    // keeps serving (it used to stop the first one's PostgreSQL, then report a port clash).
+    const again = startDev(env);
+    expect(await again.exited).toBe(1);
+    const errors = again
+      .output()
+      .split("\n")
+      .filter((l) => l.includes("error"));
+    expect(errors).toEqual([expect.stringContaining(`is in use by process ${first.child.pid} `)]);
+    expect((await fetch(`http://127.0.0.1:${ports.worker}/health`)).status).toBe(200);
+
     expect(await stop(first)).toBe(0);
     for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
 
@@ -142,6 +154,51 @@ describe("npm run dev with a DATABASE_URL in .dev.vars", () => {
       }
     },
     240_000,
+  );
+
+  it.skipIf(existsSync(devVarsPath))(
+    "refuses .dev.vars.example's placeholder DATABASE_URL in one line, starting nothing",
+    async () => {
+      try {
+        copyFileSync(path.join(ROOT, ".dev.vars.example"), devVarsPath);
+        const run = startDev({ PORT: String(await findFreePort()), DEV_SKIP_BUILD: "1" });
+        expect(await run.exited).toBe(1);
+        const errors = run
+          .output()
+          .split("\n")
+          .filter((l) => l.includes("error"));
+        expect(errors).toEqual([expect.stringContaining("placeholder DATABASE_URL")]);
+        expect(run.output()).not.toContain("starting wrangler dev");
+      } finally {
+        rmSync(devVarsPath, { force: true });
+      }
+    },
+    60_000,
+  );
+
+  it.skipIf(existsSync(devVarsPath))(
+    'says "not ready" and why, not "ready", when /health is not 200',
+    async () => {
+      const port = await findFreePort();
+      try {
+        // A database nothing listens on: the Worker starts, /health answers 503.
+        writeFileSync(
+          devVarsPath,
+          `DATABASE_URL="postgresql://u:p@127.0.0.1:${await findFreePort()}/none"\nNEON_LOCAL_PROXY="127.0.0.1:${await findFreePort()}"\nDB_CONNECT_TIMEOUT_MS="1000"\nAPI_TOKEN="t"\n`,
+        );
+        const run = startDev({ PORT: String(port), DEV_SKIP_BUILD: "1" });
+        try {
+          await waitFor(run, "[dev] not ready:");
+          expect(run.output()).toMatch(/\[dev\] not ready: GET \/health answered 503: /);
+          expect(run.output()).not.toContain("[dev] ready:");
+        } finally {
+          expect(await stop(run)).toBe(0);
+        }
+      } finally {
+        rmSync(devVarsPath, { force: true });
+      }
+    },
+    120_000,
   );
 });
 

@@ -3,9 +3,10 @@
 // tools/local-neon/src/proxy/startup-auth.ts), so the URL still carries one, as on Neon.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { claimDataDir } from "./data-dir-owner.js";
 import { findFreePort } from "./free-port.js";
 import type { DatabaseServer } from "./server.js";
 
@@ -21,6 +22,10 @@ export async function startPgliteServer(opts: {
   const temporary = !opts.dataDir;
   const dataDir = opts.dataDir ? resolve(opts.dataDir) : mkdtempSync(join(tmpdir(), "local-pglite-"));
   mkdirSync(dataDir, { recursive: true });
+  // Beside the data directory, not in it (PGlite's own files): a second process is refused.
+  const release = temporary
+    ? () => {}
+    : claimDataDir(dirname(dataDir), "the local PGlite database", `${basename(dataDir)}.owner.json`);
   opts.log(`opening PGlite in ${temporary ? "a throwaway dir" : dataDir}`);
   const db = await PGlite.create(dataDir);
   const port = opts.port || (await findFreePort());
@@ -34,6 +39,7 @@ export async function startPgliteServer(opts: {
     async stop() {
       await server.stop();
       await db.close();
+      release();
       if (temporary) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pg from "pg";
+import { claimDataDir } from "./data-dir-owner.js";
 import { findFreePort } from "./free-port.js";
 import { run, runAsForCurrentUser } from "./run-as.js";
 import type { DatabaseServer } from "./server.js";
@@ -43,6 +44,8 @@ export async function startPostgresCluster(opts: {
   const socketDir = join(root, "socket");
   const logFile = join(root, "server.log");
   mkdirSync(socketDir, { recursive: true });
+  // Before anything touches the cluster: another live process's (a second `npm run dev`) is left alone.
+  const release = temporary ? () => {} : claimDataDir(root, "the local PostgreSQL");
   const initdb = join(opts.binDir, "initdb");
   const pgCtl = join(opts.binDir, "pg_ctl");
 
@@ -70,7 +73,8 @@ export async function startPostgresCluster(opts: {
   } else {
     opts.log(`reusing cluster in ${root}`);
     runAs.own(root);
-    // A previous run may still hold it (crash, Ctrl-C during start): stop it first.
+    // A previous run that died may still hold it (crash, kill -9): stop it first. (A live one
+    // would have been refused above.)
     const [cmd, args] = runAs.command(pgCtl, ["status", "-D", dataDir]);
     if (spawnSync(cmd, args).status === 0) run(runAs, pgCtl, ["stop", "-D", dataDir, "-m", "fast", "-w"]);
   }
@@ -94,6 +98,7 @@ export async function startPostgresCluster(opts: {
     stopped = true;
     const [cmd, args] = runAs.command(pgCtl, ["stop", "-D", dataDir, "-m", "fast", "-w"]);
     spawnSync(cmd, args);
+    release();
     if (temporary) rmSync(root, { recursive: true, force: true });
   };
   // Never leave a stray postmaster behind if the process exits without stop().
