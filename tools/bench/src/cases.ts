@@ -68,6 +68,20 @@ interface Endpoint {
 
 const get = (path: string): RequestSpec => ({ method: "GET", path, headers: BENCH_AUTH });
 
+/** PATCH /{table}/{id}: a new value of one text field each time. */
+function patchOne(table: string, field: string, id: (f: Fixtures) => string): Endpoint {
+  return {
+    name: `PATCH /${table}/{id}`,
+    statements: 1,
+    request: (f, _v, p) => ({
+      method: "PATCH",
+      path: `${p}/${table}/${id(f)}`,
+      headers: json,
+      body: () => JSON.stringify({ [field]: `${field} ${seq++}` }),
+    }),
+  };
+}
+
 const ENDPOINTS: Endpoint[] = [
   {
     name: "GET /health",
@@ -97,16 +111,7 @@ const ENDPOINTS: Endpoint[] = [
       body: () => JSON.stringify({ email: email() }),
     }),
   },
-  {
-    name: "PATCH /users/{id}",
-    statements: 1,
-    request: (f, _v, p) => ({
-      method: "PATCH",
-      path: `${p}/users/${f.userId}`,
-      headers: json,
-      body: () => JSON.stringify({ name: `n${seq++}` }),
-    }),
-  },
+  patchOne("users", "name", (f) => f.userId),
   {
     name: "DELETE /users/{id}",
     statements: 1,
@@ -126,16 +131,7 @@ const ENDPOINTS: Endpoint[] = [
       body: () => JSON.stringify({ title: "bench", authorId: f.userId }),
     }),
   },
-  {
-    name: "PATCH /posts/{id}",
-    statements: 1,
-    request: (f, _v, p) => ({
-      method: "PATCH",
-      path: `${p}/posts/${f.postId}`,
-      headers: json,
-      body: () => JSON.stringify({ title: `t${seq++}` }),
-    }),
-  },
+  patchOne("posts", "title", (f) => f.postId),
   {
     name: "DELETE /posts/{id}",
     statements: 1,

@@ -44,7 +44,35 @@ const one = (c: Context<AppEnv>, rows: Row[], status: 200 | 201 = 200) =>
 const page = (c: Context<AppEnv>, rows: Row[]) =>
   c.json({ items: rows.slice(0, 20), nextCursor: rows.length > 20 ? "x" : null });
 
+/** GET /{table} (a page, newest first), GET /{table}/:id and PATCH /{table}/:id of one text field. */
+function readsAndPatch(table: string, columns: string, field: string): RawRoute[] {
+  return [
+    {
+      method: "get",
+      path: `/${table}`,
+      run: async (c, q) =>
+        page(c, await q(`SELECT ${columns} FROM ${table} ORDER BY created_at DESC, id DESC LIMIT 21`)),
+    },
+    {
+      method: "get",
+      path: `/${table}/:id`,
+      run: async (c, q) => one(c, await q(`SELECT ${columns} FROM ${table} WHERE id = $1`, [c.req.param("id")])),
+    },
+    {
+      method: "patch",
+      path: `/${table}/:id`,
+      run: async (c, q) => {
+        const value = (await c.req.json<Record<string, string>>())[field];
+        const sql = `UPDATE ${table} SET ${field} = $2, updated_at = now() WHERE id = $1 RETURNING ${columns}`;
+        return one(c, await q(sql, [c.req.param("id"), value]));
+      },
+    },
+  ];
+}
+
 const ROUTES: RawRoute[] = [
+  ...readsAndPatch("users", USER_COLUMNS, "name"),
+  ...readsAndPatch("posts", POST_COLUMNS, "title"),
   {
     method: "get",
     path: "/health",
@@ -52,17 +80,6 @@ const ROUTES: RawRoute[] = [
       await q("SELECT 1");
       return c.json({ status: "ok" });
     },
-  },
-  {
-    method: "get",
-    path: "/users",
-    run: async (c, q) =>
-      page(c, await q(`SELECT ${USER_COLUMNS} FROM users ORDER BY created_at DESC, id DESC LIMIT 21`)),
-  },
-  {
-    method: "get",
-    path: "/users/:id",
-    run: async (c, q) => one(c, await q(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [c.req.param("id")])),
   },
   {
     method: "post",
@@ -74,15 +91,6 @@ const ROUTES: RawRoute[] = [
     },
   },
   {
-    method: "patch",
-    path: "/users/:id",
-    run: async (c, q) => {
-      const { name } = await c.req.json<{ name: string }>();
-      const sql = `UPDATE users SET name = $2, updated_at = now() WHERE id = $1 RETURNING ${USER_COLUMNS}`;
-      return one(c, await q(sql, [c.req.param("id"), name]));
-    },
-  },
-  {
     method: "delete",
     path: "/users/:id",
     run: async (c, q) =>
@@ -91,31 +99,11 @@ const ROUTES: RawRoute[] = [
         : notFound(c),
   },
   {
-    method: "get",
-    path: "/posts",
-    run: async (c, q) =>
-      page(c, await q(`SELECT ${POST_COLUMNS} FROM posts ORDER BY created_at DESC, id DESC LIMIT 21`)),
-  },
-  {
-    method: "get",
-    path: "/posts/:id",
-    run: async (c, q) => one(c, await q(`SELECT ${POST_COLUMNS} FROM posts WHERE id = $1`, [c.req.param("id")])),
-  },
-  {
     method: "post",
     path: "/posts",
     run: async (c, q) => {
       const { title, authorId } = await c.req.json<{ title: string; authorId: string }>();
       return one(c, await q(CREATE_POST, [title, authorId]), 201);
-    },
-  },
-  {
-    method: "patch",
-    path: "/posts/:id",
-    run: async (c, q) => {
-      const { title } = await c.req.json<{ title: string }>();
-      const sql = `UPDATE posts SET title = $2, updated_at = now() WHERE id = $1 RETURNING ${POST_COLUMNS}`;
-      return one(c, await q(sql, [c.req.param("id"), title]));
     },
   },
   {
