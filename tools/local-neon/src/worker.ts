@@ -43,8 +43,14 @@ export interface LocalWorker {
 /** Serves the Worker; `stack` undefined → no database bindings (e.g. /docs alone). */
 export async function serveWorker(stack: LocalStack | undefined, opts: ServeWorkerOptions = {}): Promise<LocalWorker> {
   const bindings = { ...stack?.workerBindings, ...opts.bindings };
-  // .env holds DIRECT_URL for the Node scripts: wrangler must not hand it to the Worker.
-  const env: NodeJS.ProcessEnv = { ...process.env, CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV: "false" };
+  // .env holds DIRECT_URL for the Node scripts: wrangler must not hand it to the Worker. And no
+  // fetch of Request.cf's data from Cloudflare: offline it fails after ~2 s and prints a warning
+  // with a stack trace on every start (set CLOUDFLARE_CF_FETCH_ENABLED=true to have it).
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
+  };
   const config = path.resolve(PROJECT_ROOT, opts.config ?? "wrangler.toml");
   const entrypoint = opts.entrypoint ? path.resolve(PROJECT_ROOT, opts.entrypoint) : undefined;
   const declared = unstable_readConfig({ config }).hyperdrive.some(
@@ -75,6 +81,7 @@ export async function serveWorker(stack: LocalStack | undefined, opts: ServeWork
 
   // In-process, wrangler reads this process's environment.
   process.env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV = "false";
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED = env.CLOUDFLARE_CF_FETCH_ENABLED;
   if (env[localString]) process.env[localString] = env[localString];
   const hyperdrive =
     opts.hyperdrive && hyperdriveUrl && !declared

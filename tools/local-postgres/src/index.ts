@@ -4,7 +4,7 @@
 import { join, resolve } from "node:path";
 import { preferPort } from "./free-port.js";
 import { startPgliteServer } from "./pglite-server.js";
-import { findPostgresBinDir, startPostgresCluster } from "./postgres-cluster.js";
+import { locatePostgresBinDir, startPostgresCluster } from "./postgres-cluster.js";
 import type { DatabaseServer } from "./server.js";
 
 export type LocalPostgresKind = "postgres" | "pglite" | "external";
@@ -30,7 +30,7 @@ export interface StartLocalPostgresOptions {
 
 export { createDatabase, databaseUrl, query, uniqueName } from "./databases.js";
 export { findFreePort, preferPort } from "./free-port.js";
-export { findPostgresBinDir } from "./postgres-cluster.js";
+export { findPostgresBinDir, locatePostgresBinDir } from "./postgres-cluster.js";
 export type { DatabaseServer } from "./server.js";
 
 export async function startLocalPostgres(opts: StartLocalPostgresOptions = {}): Promise<LocalPostgres> {
@@ -42,10 +42,14 @@ export async function startLocalPostgres(opts: StartLocalPostgresOptions = {}): 
     return { kind: "external", url: opts.externalUrl, stop: async () => {} };
   }
   const kind = opts.kind ?? "auto";
-  const binDir = kind === "pglite" ? undefined : findPostgresBinDir();
+  const found = kind === "pglite" ? undefined : locatePostgresBinDir();
+  const binDir = found?.dir;
   if (kind === "postgres" && !binDir) {
-    throw new Error("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (apt-get install postgresql)");
+    throw new Error(
+      "no PostgreSQL server binaries (initdb, pg_ctl) found: install PostgreSQL (apt-get install postgresql, brew install postgresql@17), or set POSTGRES_BIN_DIR",
+    );
   }
+  if (found) log(`PostgreSQL from ${found.dir} (${found.via})`);
   const dataDirFor = (k: "postgres" | "pglite") =>
     opts.dataDir ? resolve(opts.dataDir) : opts.dataRoot ? resolve(join(opts.dataRoot, k)) : undefined;
   const port = opts.port || (opts.preferredPort ? await preferPort(opts.preferredPort) : undefined);
@@ -53,7 +57,11 @@ export async function startLocalPostgres(opts: StartLocalPostgresOptions = {}): 
     const cluster = await startPostgresCluster({ binDir, dataDir: dataDirFor("postgres"), port, log });
     return { kind: "postgres", url: cluster.url, stop: cluster.stop };
   }
-  if (kind === "auto") log("no PostgreSQL binaries found: falling back to embedded PGlite");
+  if (kind === "auto") {
+    log(
+      "no PostgreSQL server binaries found (POSTGRES_BIN_DIR, Debian's, PATH, Homebrew, Postgres.app): falling back to embedded PGlite",
+    );
+  }
   const pglite = await startPgliteServer({ dataDir: dataDirFor("pglite"), port, log });
   return { kind: "pglite", url: pglite.url, stop: pglite.stop };
 }

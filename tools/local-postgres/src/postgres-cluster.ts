@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 import pg from "pg";
 import { claimDataDir } from "./data-dir-owner.js";
 import { findFreePort } from "./free-port.js";
@@ -16,18 +16,49 @@ export const CLUSTER_USER = "neon";
 export const CLUSTER_PASSWORD = "neon-local-password";
 export const CLUSTER_DATABASE = "neondb";
 
-/** Highest installed /usr/lib/postgresql/<version>/bin holding initdb and pg_ctl, if any. */
-export function findPostgresBinDir(): string | undefined {
-  const root = "/usr/lib/postgresql";
-  if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root)
-    .filter((name) => /^\d+(\.\d+)?$/.test(name))
-    .sort((a, b) => Number(b) - Number(a));
-  for (const version of versions) {
-    const bin = join(root, version, "bin");
-    if (existsSync(join(bin, "initdb")) && existsSync(join(bin, "pg_ctl"))) return bin;
+const hasServer = (bin: string) => existsSync(join(bin, "initdb")) && existsSync(join(bin, "pg_ctl"));
+
+/** `<root>/<version-ish>/<sub>` directories that hold a server, highest version first. */
+function versioned(root: string, pattern: RegExp, sub: string): string[] {
+  if (!existsSync(root)) return [];
+  const version = (name: string) => Number(pattern.exec(name)?.[1] ?? Number.NaN);
+  return readdirSync(root)
+    .filter((name) => pattern.test(name))
+    .sort((a, b) => version(b) - version(a))
+    .map((name) => join(root, name, sub))
+    .filter(hasServer);
+}
+
+/**
+ * Where PostgreSQL's server binaries (initdb and pg_ctl) are, and how they were found:
+ * POSTGRES_BIN_DIR; Debian/Ubuntu's /usr/lib/postgresql/<v>/bin; RHEL's /usr/pgsql-<v>/bin; a
+ * directory on PATH; Homebrew (/opt/homebrew, /usr/local: opt/postgresql@<v>/bin, then bin);
+ * Postgres.app. Undefined when none has both (the stack then falls back to PGlite, saying so).
+ */
+export function locatePostgresBinDir(env: NodeJS.ProcessEnv = process.env): { dir: string; via: string } | undefined {
+  if (env.POSTGRES_BIN_DIR) {
+    if (!hasServer(env.POSTGRES_BIN_DIR))
+      throw new Error(`POSTGRES_BIN_DIR=${env.POSTGRES_BIN_DIR} has no initdb and pg_ctl`);
+    return { dir: env.POSTGRES_BIN_DIR, via: "POSTGRES_BIN_DIR" };
   }
+  const candidates: Array<[string[], string]> = [
+    [versioned("/usr/lib/postgresql", /^(\d+(?:\.\d+)?)$/, "bin"), "Debian's packages"],
+    [versioned("/usr", /^pgsql-(\d+)$/, "bin"), "the PGDG packages"],
+    [(env.PATH ?? "").split(delimiter).filter((d) => d && hasServer(d)), "PATH"],
+    [
+      ["/opt/homebrew/opt", "/usr/local/opt"].flatMap((root) => versioned(root, /^postgresql@(\d+)$/, "bin")),
+      "Homebrew",
+    ],
+    [["/opt/homebrew/bin", "/usr/local/bin"].filter(hasServer), "Homebrew"],
+    [["/Applications/Postgres.app/Contents/Versions/latest/bin"].filter(hasServer), "Postgres.app"],
+  ];
+  for (const [dirs, via] of candidates) if (dirs[0]) return { dir: dirs[0], via };
   return undefined;
+}
+
+/** The server binaries' directory, if any (locatePostgresBinDir without the how). */
+export function findPostgresBinDir(): string | undefined {
+  return locatePostgresBinDir()?.dir;
 }
 
 export async function startPostgresCluster(opts: {

@@ -1,11 +1,11 @@
 // The database under the local Neon: each kind starts, takes the documented credentials, keeps its
 // data in a data dir across restarts, and falls back to a free port when the preferred one is taken.
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { findPostgresBinDir, query, startLocalPostgres } from "../src/index.js";
+import { findPostgresBinDir, locatePostgresBinDir, query, startLocalPostgres } from "../src/index.js";
 
 const dirs: string[] = [];
 /** A fresh directory; mkdtemp makes it 0700, so `mode` says who else may enter it. */
@@ -87,5 +87,34 @@ describe("a PostgreSQL data dir the postgres user cannot reach", () => {
     await expect(startLocalPostgres({ kind: "postgres", dataRoot })).rejects.toThrow(
       /postgres user, which cannot enter .*local-postgres-test-.* set LOCAL_DATA_DIR .* or LOCAL_DB=pglite$/,
     );
+  });
+});
+
+describe("finding PostgreSQL's server binaries", () => {
+  /** A directory with an initdb and a pg_ctl (empty files: only their presence is looked at). */
+  const fakeBin = () => {
+    const dir = tempDir();
+    for (const name of ["initdb", "pg_ctl"]) writeFileSync(path.join(dir, name), "");
+    return dir;
+  };
+
+  it("POSTGRES_BIN_DIR wins, and says so", () => {
+    const dir = fakeBin();
+    expect(locatePostgresBinDir({ POSTGRES_BIN_DIR: dir, PATH: "" })).toEqual({ dir, via: "POSTGRES_BIN_DIR" });
+  });
+
+  it("a POSTGRES_BIN_DIR without the server binaries is an error naming it", () => {
+    const dir = tempDir();
+    expect(() => locatePostgresBinDir({ POSTGRES_BIN_DIR: dir })).toThrow(
+      `POSTGRES_BIN_DIR=${dir} has no initdb and pg_ctl`,
+    );
+  });
+
+  it("finds one on PATH where no packaged location has one", () => {
+    const dir = fakeBin();
+    const found = locatePostgresBinDir({ PATH: [tempDir(), dir].join(path.delimiter) });
+    // On a machine with Debian's (or another packaged) server, that one comes first.
+    if (found?.via === "PATH") expect(found.dir).toBe(dir);
+    else expect(found?.via).toMatch(/Debian|PGDG|Homebrew|Postgres.app/);
   });
 });

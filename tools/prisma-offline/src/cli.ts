@@ -40,9 +40,32 @@ export function runPrisma(args: string[], opts: RunPrismaOptions = {}): Promise<
   });
 }
 
+/**
+ * The commands that talk to a database, through prisma.config.ts's DIRECT_URL (`migrate diff`
+ * takes its sources as flags; generate, validate and format need none).
+ */
+export function needsDirectUrl(args: string[]): boolean {
+  const [command, sub] = args;
+  if (args.includes("--url") || args.includes("--help") || args.includes("-h")) return false;
+  if (command === "migrate") return sub !== undefined && sub !== "diff";
+  return command === "studio" || (command === "db" && sub !== undefined);
+}
+
+/** Without DIRECT_URL, Prisma's own error names neither it nor .env: say both, in one line. */
+export const MISSING_DIRECT_URL =
+  "DIRECT_URL is not set: put the database's direct (non -pooler) connection string in .env (see .env.example); for the local database of npm run dev that is DIRECT_URL=postgres://neon:neon-local-password@127.0.0.1:54329/neondb";
+
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  // What prisma.config.ts will see (it loads .env the same way).
+  const { config } = await import("dotenv");
+  config({ quiet: true });
+  if (needsDirectUrl(args) && !process.env.DIRECT_URL?.trim()) {
+    console.error(`[prisma] error: ${MISSING_DIRECT_URL}`);
+    process.exit(1);
+  }
   // Interactive use: inherit the terminal so prompts (migrate dev, migrate reset) work.
-  const child = spawn(process.execPath, [PRISMA_CLI, ...process.argv.slice(2)], {
+  const child = spawn(process.execPath, [PRISMA_CLI, ...args], {
     cwd: process.cwd(),
     env: prismaEnv(),
     stdio: "inherit",

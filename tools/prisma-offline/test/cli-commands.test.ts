@@ -2,7 +2,7 @@
 // effect on the files or the database (not only by its exit code). A copy of the project's prisma/
 // in a throwaway directory, so that migrate dev and format can change it. migrate status and diff
 // are in schema-engine.test.ts, db pull in introspection.test.ts.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,7 +15,7 @@ import {
   uniqueName,
 } from "@starter/local-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prismaEnv, runPrisma } from "../src/cli.js";
+import { MISSING_DIRECT_URL, needsDirectUrl, prismaEnv, runPrisma } from "../src/cli.js";
 import { PROJECT_ROOT } from "../src/schema-engine-path.js";
 
 let pgServer: LocalPostgres;
@@ -184,5 +184,31 @@ describe("the Prisma CLI on the stand-in", () => {
     } finally {
       studio.kill("SIGTERM");
     }
+  });
+});
+
+describe("npm run prisma without DIRECT_URL", () => {
+  const cli = path.join(PROJECT_ROOT, "tools/prisma-offline/src/cli.ts");
+  const tsx = path.join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs");
+  /** The launcher in a directory with no .env, DIRECT_URL unset. */
+  const run = (args: string[]) => {
+    const cwd = mkdtempSync(path.join(tmpdir(), "prisma-no-env-"));
+    dirs.push(cwd);
+    const env = { ...process.env };
+    delete env.DIRECT_URL;
+    return spawnSync(process.execPath, [tsx, cli, ...args], { cwd, env, encoding: "utf8" });
+  };
+
+  it.each(["migrate status", "db push", "studio"])("%s: one line naming DIRECT_URL and .env, exit 1", (command) => {
+    const res = run(command.split(" "));
+    expect(res.status).toBe(1);
+    expect(res.stderr.trim().split("\n")).toEqual([`[prisma] error: ${MISSING_DIRECT_URL}`]);
+    expect(MISSING_DIRECT_URL).toMatch(/DIRECT_URL is not set.*\.env/);
+  });
+
+  it("leaves the commands that need no database alone", () => {
+    expect(
+      ["generate", "validate", "format", "migrate diff", "--help"].map((a) => needsDirectUrl(a.split(" "))),
+    ).toEqual([false, false, false, false, false]);
   });
 });
