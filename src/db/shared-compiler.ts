@@ -12,9 +12,8 @@
  * How: Prisma 7.10 has no public option for this. Its testing hook `__internal.configOverride`
  * lets a client replace `compilerWasm.getRuntime`, which returns the wasm glue; ours returns
  * Prisma's own glue (whichever compilerBuild generated it) with `QueryCompiler` swapped for
- * SharedQueryCompiler below. The first client in an
- * isolate to load the wasm decides which class every later client gets, so every client passes
- * it (createPrismaClient and the warm-up). test/worker/shared-compiler.test.ts counts the
+ * SharedQueryCompiler below. The first client in an isolate to load the wasm decides which class
+ * every later client gets, so every client passes it (createPrismaClient and the warm-up). test/worker/shared-compiler.test.ts counts the
  * compilers built, and fails if an upgrade drops the hook; if the hook is refused at run time,
  * clients fall back to Prisma's own behaviour (prisma.ts).
  */

@@ -4,8 +4,8 @@ import { SharedQueryCompiler } from "./shared-compiler";
 
 /**
  * Builds Prisma's query compilers and plans a few queries while the isolate starts (src/index.ts
- * awaits this at module scope). The compiler is wasm that V8 compiles function by function on first use,
- * so otherwise the first request of every isolate pays for that: ~20 ms for its first compiler,
+ * awaits this at module scope). The compiler is wasm that V8 compiles function by function on first
+ * use, so otherwise the first request of every isolate pays for that: ~20 ms for its first compiler,
  * ~30 ms more for its first plan. Measured in workerd (docs/PERFORMANCE.md, "Cold start"): a first
  * request that arrives after startup is ~45 ms faster; one that has to wait for startup is ~25 ms
  * slower, as startup does the same work plus a throwaway client. Cloudflare starts an isolate
@@ -22,7 +22,8 @@ export async function warmUpQueryCompiler(): Promise<unknown[]> {
   try {
     // Loads the wasm and builds the compiler the HTTP adapter's clients share.
     await prisma.$connect();
-    const datamodel = (prisma as unknown as EngineConfigHolder)._engineConfig.inlineSchema;
+    const internals = prisma as unknown as EngineConfigHolder;
+    const datamodel = internals._engineConfig.inlineSchema;
     // And the one the WebSocket and Hyperdrive adapters' clients share (they support relation
     // joins), planning on it. The plans are not the routes' own (those differ in their arguments);
     // what they warm is the planner's wasm code, which every later plan runs through.
@@ -31,8 +32,7 @@ export async function warmUpQueryCompiler(): Promise<unknown[]> {
       provider: "postgres",
       connectionInfo: { supportsRelationJoins: true },
     });
-    const requests = warmUpRequests((prisma as unknown as EngineConfigHolder)._runtimeDataModel);
-    return requests.map((request) => compiler.compile(JSON.stringify(request)));
+    return warmUpRequests(internals._runtimeDataModel).map((request) => compiler.compile(JSON.stringify(request)));
   } finally {
     await prisma.$disconnect();
   }

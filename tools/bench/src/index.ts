@@ -212,6 +212,5 @@ async function measureCase(
 
 main().catch((error: unknown) => {
   console.error(`[bench] error: ${error instanceof Error ? error.message : String(error)}`);
-  if (process.env.DEBUG_BENCH) console.error(error);
   process.exit(1);
 });
