@@ -51,7 +51,7 @@ async function startDevStack(): Promise<LocalStack> {
     database,
     dataDir: process.env.LOCAL_DATA_DIR,
     dataRoot: DEV_DATA_ROOT,
-    preferredDatabasePort: DEV_DATABASE_PORT,
+    databasePort: DEV_DATABASE_PORT,
     neonPort: NEON_PORT,
     seed: async (url) => {
       const seed = await seedDatabase(url, { onlyIfEmpty: true, log: () => {} });

@@ -2,8 +2,9 @@
 // wrangler dev, then Ctrl-C. A second run must reuse the data; one started while the first runs
 // must refuse without touching it.
 import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
+import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startLocalStack } from "@starter/local-neon";
@@ -63,6 +64,31 @@ const listening = (port: number) =>
 describe("npm run dev", () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), "dev-command-"));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("refuses in one line when another program holds the database's port, instead of moving", async () => {
+    const other = createServer().listen(0, "127.0.0.1");
+    await once(other, "listening");
+    const port = (other.address() as AddressInfo).port;
+    try {
+      const run = startDev({
+        PORT: String(await findFreePort()),
+        NEON_LOCAL_PORT: String(await findFreePort()),
+        LOCAL_DB_PORT: String(port),
+        LOCAL_DATA_DIR: mkdtempSync(path.join(tmpdir(), "dev-port-clash-")),
+        DEV_SKIP_BUILD: "1",
+      });
+      expect(await run.exited).toBe(1);
+      const errors = run
+        .output()
+        .split("\n")
+        .filter((l) => l.includes("error"));
+      expect(errors).toEqual([
+        `[dev] error: port ${port} on 127.0.0.1 is already in use by another program (not this starter's database): stop it, or set LOCAL_DB_PORT to a free port (and DIRECT_URL in .env to match)`,
+      ]);
+    } finally {
+      other.close();
+    }
+  });
 
   it("starts everything, serves the seeded API, stops on Ctrl-C, and reuses the data on a second run", async () => {
     const ports = { worker: await findFreePort(), neon: await findFreePort(), db: await findFreePort() };

@@ -7,6 +7,7 @@ import {
   findPgbouncer,
   type LocalPostgresKind,
   type Pooler,
+  PortInUseError,
   startLocalPostgres,
   startPgbouncer,
 } from "@starter/local-postgres";
@@ -14,8 +15,7 @@ import { migrateDeploy, redactUrl } from "@starter/prisma-offline";
 import { LOCAL_ENDPOINT_NAMES, type LocalNeon, type LocalNeonFaults, startLocalNeon } from "./proxy/local-neon.js";
 import type { RequestGuardOptions } from "./proxy/request-guard.js";
 
-/** Where `npm run dev` and `npm run neon:local` keep their database between runs (gitignored). */
-export const DEV_DATA_ROOT = ".local";
+export { DEV_DATA_ROOT } from "@starter/local-postgres";
 /** Their database's port, stable so a DIRECT_URL for it can live in .env (LOCAL_DB_PORT overrides). */
 export const DEV_DATABASE_PORT = Number(process.env.LOCAL_DB_PORT ?? 54329);
 
@@ -28,10 +28,8 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** Keep the data under <dataRoot>/postgres or <dataRoot>/pglite, whichever kind starts. */
   dataRoot?: string;
-  /** The database's port: 0/omitted → a free one. */
+  /** The database's port: 0/omitted → a free one; a taken one is refused, never swapped. */
   databasePort?: number;
-  /** Take this database port when it is free, else any free one. */
-  preferredDatabasePort?: number;
   /** The local Neon's address: 127.0.0.1 and a free port unless given. */
   neonHost?: string;
   neonPort?: number;
@@ -89,8 +87,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     dataDir: opts.dataDir,
     dataRoot: opts.dataRoot,
     port: opts.databasePort,
-    preferredPort: opts.preferredDatabasePort,
     log,
+  }).catch((error: unknown) => {
+    if (!(error instanceof PortInUseError)) throw error;
+    throw new Error(`${error.message}: stop it, or set LOCAL_DB_PORT to a free port (and DIRECT_URL in .env to match)`);
   });
   const stops: Array<() => Promise<void>> = [() => database.stop()];
   const stop = async () => {

@@ -46,8 +46,10 @@ export async function serveWorker(stack: LocalStack | undefined, opts: ServeWork
   // .env holds DIRECT_URL for the Node scripts: wrangler must not hand it to the Worker. And no
   // fetch of Request.cf's data from Cloudflare: offline it fails after ~2 s and prints a warning
   // with a stack trace on every start (set CLOUDFLARE_CF_FETCH_ENABLED=true to have it).
+  // STARTER_LOCAL_STACK tells wrangler's [build] hook (scripts/wrangler-build.mjs) who started it.
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    STARTER_LOCAL_STACK: "1",
     CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV: "false",
     CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
   };
@@ -81,6 +83,7 @@ export async function serveWorker(stack: LocalStack | undefined, opts: ServeWork
 
   // In-process, wrangler reads this process's environment.
   process.env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV = "false";
+  process.env.STARTER_LOCAL_STACK = "1";
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = env.CLOUDFLARE_CF_FETCH_ENABLED;
   if (env[localString]) process.env[localString] = env[localString];
   const hyperdrive =

@@ -8,7 +8,12 @@ import { join } from "node:path";
 interface Owner {
   pid: number;
   command: string;
+  /** The running database's URL (RUNNING_FILE only). */
+  url?: string;
 }
+
+/** Beside a kept database while it runs: who runs it and its URL (publishRunningUrl). */
+const RUNNING_FILE = "running.json";
 
 function alive(pid: number): boolean {
   try {
@@ -41,12 +46,39 @@ export function claimDataDir(root: string, what: string, file = "owner.json"): (
       `${what} in ${root} is in use by process ${owner.pid} (${owner.command}); stop that one first (Ctrl-C in its terminal), or set LOCAL_DATA_DIR to run a second one`,
     );
   }
+  return writeClaim(root, file);
+}
+
+/** For a failed start after the claim: gives the directory back, then rethrows. */
+export const releaseAndThrow =
+  (release: () => void) =>
+  (error: unknown): never => {
+    release();
+    throw error;
+  };
+
+/** Writes this process's claim (`file` in `root`); the returned function removes it unless taken over. */
+function writeClaim(root: string, file: string, url?: string): () => void {
   const command = process.argv
     .slice(1)
     .map((a) => a.split("/").slice(-2).join("/"))
     .join(" ");
-  writeFileSync(join(root, file), JSON.stringify({ pid: process.pid, command } satisfies Owner));
+  writeFileSync(join(root, file), JSON.stringify({ pid: process.pid, command, url } satisfies Owner));
   return () => {
     if (liveOwner(root, file) === undefined) rmSync(join(root, file), { force: true });
   };
+}
+
+/**
+ * While `npm run dev` (or neon:local) runs, its database's URL sits beside the kept data, so the
+ * Node scripts (npm run prisma, db:migrate, db:seed) find the local DIRECT_URL without a .env.
+ * Returns the removal, run on stop; a crashed owner's file is ignored (its pid is gone).
+ */
+export function publishRunningUrl(root: string, url: string): () => void {
+  return writeClaim(root, RUNNING_FILE, url);
+}
+
+/** The URL of the database another live process runs under `root` (publishRunningUrl), if any. */
+export function runningDatabaseUrl(root: string): string | undefined {
+  return liveOwner(root, RUNNING_FILE)?.url;
 }

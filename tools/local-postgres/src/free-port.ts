@@ -14,12 +14,22 @@ export function findFreePort(host = "127.0.0.1"): Promise<number> {
   });
 }
 
-/** `preferred` if nothing listens there yet, else any free port (so a second stack still starts). */
-export function preferPort(preferred: number, host = "127.0.0.1"): Promise<number> {
-  return new Promise((resolve) => {
+export class PortInUseError extends Error {
+  override name = "PortInUseError";
+}
+
+/** Resolves if nothing listens on `port` yet; else rejects with one line saying so. */
+export function assertPortFree(port: number, host = "127.0.0.1"): Promise<void> {
+  return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
-    server.once("error", () => resolve(findFreePort(host)));
-    server.listen(preferred, host, () => server.close(() => resolve(preferred)));
+    server.once("error", () =>
+      reject(
+        new PortInUseError(
+          `port ${port} on ${host} is already in use by another program (not this starter's database)`,
+        ),
+      ),
+    );
+    server.listen(port, host, () => server.close(() => resolve()));
   });
 }

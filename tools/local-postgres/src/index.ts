@@ -2,10 +2,13 @@
 // (an existing server by URL, or a throwaway/persistent cluster from the Debian
 // binaries), else embedded PGlite. Node-side tooling only; never bundled into the Worker.
 import { join, resolve } from "node:path";
-import { preferPort } from "./free-port.js";
+import { publishRunningUrl } from "./data-dir-owner.js";
 import { startPgliteServer } from "./pglite-server.js";
 import { locatePostgresBinDir, startPostgresCluster } from "./postgres-cluster.js";
 import type { DatabaseServer } from "./server.js";
+
+/** Where `npm run dev` and `npm run neon:local` keep their database between runs (gitignored). */
+export const DEV_DATA_ROOT = ".local";
 
 export type LocalPostgresKind = "postgres" | "pglite" | "external";
 
@@ -19,17 +22,19 @@ export interface StartLocalPostgresOptions {
   dataDir?: string;
   /** Persist data under <dataRoot>/postgres or <dataRoot>/pglite, so switching kinds never mixes the two. */
   dataRoot?: string;
-  /** 0/omitted → a free port. */
+  /**
+   * 0/omitted → a free port. A given port that another program holds is refused in one line,
+   * never swapped for another: a documented DIRECT_URL must not reach someone else's database.
+   */
   port?: number;
-  /** Use this port if it is free, else any free one (a second stack still starts). */
-  preferredPort?: number;
   /** Use this running server instead of starting one. */
   externalUrl?: string;
   log?: (line: string) => void;
 }
 
+export { runningDatabaseUrl } from "./data-dir-owner.js";
 export { createDatabase, databaseUrl, query, uniqueName } from "./databases.js";
-export { findFreePort, preferPort } from "./free-port.js";
+export { assertPortFree, findFreePort, PortInUseError } from "./free-port.js";
 export { findPostgresBinDir, locatePostgresBinDir } from "./postgres-cluster.js";
 export type { DatabaseServer } from "./server.js";
 
@@ -52,17 +57,23 @@ export async function startLocalPostgres(opts: StartLocalPostgresOptions = {}): 
   if (found) log(`PostgreSQL from ${found.dir} (${found.via})`);
   const dataDirFor = (k: "postgres" | "pglite") =>
     opts.dataDir ? resolve(opts.dataDir) : opts.dataRoot ? resolve(join(opts.dataRoot, k)) : undefined;
-  const port = opts.port || (opts.preferredPort ? await preferPort(opts.preferredPort) : undefined);
-  if (binDir) {
-    const cluster = await startPostgresCluster({ binDir, dataDir: dataDirFor("postgres"), port, log });
-    return { kind: "postgres", url: cluster.url, stop: cluster.stop };
-  }
-  if (kind === "auto") {
+  if (!binDir && kind === "auto") {
     log(
       "no PostgreSQL server binaries found (POSTGRES_BIN_DIR, Debian's, PATH, Homebrew, Postgres.app): falling back to embedded PGlite",
     );
   }
-  const pglite = await startPgliteServer({ dataDir: dataDirFor("pglite"), port, log });
-  return { kind: "pglite", url: pglite.url, stop: pglite.stop };
+  const server = binDir
+    ? await startPostgresCluster({ binDir, dataDir: dataDirFor("postgres"), port: opts.port, log })
+    : await startPgliteServer({ dataDir: dataDirFor("pglite"), port: opts.port, log });
+  // Only the default layout publishes: a second one (its own LOCAL_DATA_DIR) must not overwrite it.
+  const unpublish = opts.dataRoot && !opts.dataDir ? publishRunningUrl(resolve(opts.dataRoot), server.url) : () => {};
+  return {
+    kind: binDir ? "postgres" : "pglite",
+    url: server.url,
+    async stop() {
+      unpublish();
+      await server.stop();
+    },
+  };
 }
 export { findPgbouncer, type Pooler, startPgbouncer } from "./pgbouncer.js";

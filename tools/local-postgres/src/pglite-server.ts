@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { claimDataDir } from "./data-dir-owner.js";
-import { findFreePort } from "./free-port.js";
+import { claimDataDir, releaseAndThrow } from "./data-dir-owner.js";
+import { assertPortFree, findFreePort } from "./free-port.js";
 import type { DatabaseServer } from "./server.js";
 
 export const PGLITE_USER = "postgres";
@@ -26,6 +26,7 @@ export async function startPgliteServer(opts: {
   const release = temporary
     ? () => {}
     : claimDataDir(dirname(dataDir), "the local PGlite database", `${basename(dataDir)}.owner.json`);
+  if (opts.port) await assertPortFree(opts.port).catch(releaseAndThrow(release));
   opts.log(`opening PGlite in ${temporary ? "a throwaway dir" : dataDir}`);
   const db = await PGlite.create(dataDir);
   const port = opts.port || (await findFreePort());

@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import pg from "pg";
-import { claimDataDir } from "./data-dir-owner.js";
-import { findFreePort } from "./free-port.js";
+import { claimDataDir, releaseAndThrow } from "./data-dir-owner.js";
+import { assertPortFree, findFreePort } from "./free-port.js";
 import { run, runAsForCurrentUser } from "./run-as.js";
 import type { DatabaseServer } from "./server.js";
 
@@ -77,6 +77,8 @@ export async function startPostgresCluster(opts: {
   mkdirSync(socketDir, { recursive: true });
   // Before anything touches the cluster: another live process's (a second `npm run dev`) is left alone.
   const release = temporary ? () => {} : claimDataDir(root, "the local PostgreSQL");
+  // A given port someone else holds is refused, never swapped (a documented DIRECT_URL names it).
+  if (opts.port) await assertPortFree(opts.port).catch(releaseAndThrow(release));
   const initdb = join(opts.binDir, "initdb");
   const pgCtl = join(opts.binDir, "pg_ctl");
 

@@ -1,6 +1,6 @@
 // The database under the local Neon: each kind starts, takes the documented credentials, keeps its
-// data in a data dir across restarts, and falls back to a free port when the preferred one is taken.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+// data in a data dir across restarts, and refuses a port another program holds.
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -50,19 +50,20 @@ describe.each(KINDS)("startLocalPostgres({ kind: $kind })", ({ kind, skip, user,
   );
 
   it.skipIf(skip)(
-    "takes the preferred port when it is free, and another one when it is not",
+    "refuses a port another program holds, in one line, instead of moving to another one",
     async () => {
       const taken = createServer();
       await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
       const takenPort = (taken.address() as { port: number }).port;
+      const dataRoot = tempDir();
       try {
-        const db = await startLocalPostgres({ kind, preferredPort: takenPort });
-        try {
-          expect(Number(new URL(db.url).port)).not.toBe(takenPort);
-          expect(await query<{ one: number }>(db.url, "SELECT 1 AS one")).toEqual([{ one: 1 }]);
-        } finally {
-          await db.stop();
-        }
+        await expect(startLocalPostgres({ kind, dataRoot, port: takenPort })).rejects.toThrow(
+          `port ${takenPort} on 127.0.0.1 is already in use by another program (not this starter's database)`,
+        );
+        // Nothing initialised, nothing left claimed: the next start on a free port takes the data dir.
+        expect(readdirSync(dataRoot, { recursive: true })).not.toContainEqual(
+          expect.stringMatching(/data|owner|PG_VERSION/),
+        );
       } finally {
         taken.close();
       }

@@ -4,7 +4,9 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
+import { DEV_DATA_ROOT, runningDatabaseUrl } from "@starter/local-postgres";
 import { type ChildResult, runProcess } from "./process.js";
+import { redactUrl } from "./redact.js";
 import { chooseSchemaEngine, PROJECT_ROOT } from "./schema-engine-path.js";
 
 const PRISMA_CLI = path.join(PROJECT_ROOT, "node_modules/prisma/build/index.js");
@@ -53,7 +55,7 @@ export function needsDirectUrl(args: string[]): boolean {
 
 /** Without DIRECT_URL, Prisma's own error names neither it nor .env: say both, in one line. */
 export const MISSING_DIRECT_URL =
-  "DIRECT_URL is not set: put the database's direct (non -pooler) connection string in .env (see .env.example); for the local database of npm run dev that is DIRECT_URL=postgres://neon:neon-local-password@127.0.0.1:54329/neondb";
+  "DIRECT_URL is not set: put the database's direct (non -pooler) connection string in .env (see .env.example), or keep npm run dev running (its database is then used; DIRECT_URL=postgres://neon:neon-local-password@127.0.0.1:54329/neondb)";
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -61,8 +63,16 @@ async function main(): Promise<void> {
   const { config } = await import("dotenv");
   config({ quiet: true });
   if (needsDirectUrl(args) && !process.env.DIRECT_URL?.trim()) {
-    console.error(`[prisma] error: ${MISSING_DIRECT_URL}`);
-    process.exit(1);
+    // While npm run dev runs, its database is the one meant (it publishes its URL beside its data).
+    const local = runningDatabaseUrl(path.resolve(DEV_DATA_ROOT));
+    if (!local) {
+      console.error(`[prisma] error: ${MISSING_DIRECT_URL}`);
+      process.exit(1);
+    }
+    console.error(
+      `[prisma] DIRECT_URL is not set: using the database of the running npm run dev (${redactUrl(local)})`,
+    );
+    process.env.DIRECT_URL = local;
   }
   // Interactive use: inherit the terminal so prompts (migrate dev, migrate reset) work.
   const child = spawn(process.execPath, [PRISMA_CLI, ...args], {

@@ -3,7 +3,7 @@
 // in a throwaway directory, so that migrate dev and format can change it. migrate status and diff
 // are in schema-engine.test.ts, db pull in introspection.test.ts.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
@@ -190,14 +190,30 @@ describe("the Prisma CLI on the stand-in", () => {
 describe("npm run prisma without DIRECT_URL", () => {
   const cli = path.join(PROJECT_ROOT, "tools/prisma-offline/src/cli.ts");
   const tsx = path.join(PROJECT_ROOT, "node_modules/tsx/dist/cli.mjs");
-  /** The launcher in a directory with no .env, DIRECT_URL unset. */
-  const run = (args: string[]) => {
-    const cwd = mkdtempSync(path.join(tmpdir(), "prisma-no-env-"));
+  /** The launcher in a directory with no .env (a fresh one unless given), DIRECT_URL unset. */
+  const run = (args: string[], cwd = mkdtempSync(path.join(tmpdir(), "prisma-no-env-"))) => {
     dirs.push(cwd);
     const env = { ...process.env };
     delete env.DIRECT_URL;
     return spawnSync(process.execPath, [tsx, cli, ...args], { cwd, env, encoding: "utf8" });
   };
+
+  it("while npm run dev runs, uses its database (published beside its kept data), and only then", async () => {
+    const dir = project();
+    chmodSync(dir, 0o755); // PostgreSQL may run as another user (root runs it as postgres)
+    // What npm run dev starts: a database kept under .local, in this (the test's) process.
+    const dev = await startLocalPostgres({ kind: "postgres", dataRoot: path.join(dir, ".local") });
+    try {
+      const res = run(["migrate", "deploy"], dir);
+      expect(res.status, res.stderr).toBe(0);
+      expect(res.stderr).toContain("[prisma] DIRECT_URL is not set: using the database of the running npm run dev");
+      expect(res.stderr).not.toContain("local-password"); // redacted
+      expect(await query(dev.url, "SELECT 1 FROM _prisma_migrations")).toHaveLength(migrationsOf(dir).length);
+    } finally {
+      await dev.stop();
+    }
+    expect(run(["migrate", "status"], dir).stderr.trim()).toBe(`[prisma] error: ${MISSING_DIRECT_URL}`);
+  });
 
   it.each(["migrate status", "db push", "studio"])("%s: one line naming DIRECT_URL and .env, exit 1", (command) => {
     const res = run(command.split(" "));
