@@ -1,4 +1,5 @@
-// `npm run db:seed` (also `prisma db seed`): upserts the demo users and posts into DIRECT_URL.
+// `npm run db:seed` (also `prisma db seed`): adds the demo users (by email) and posts (by id) that
+// are missing from DIRECT_URL, leaves existing rows alone, and corrects each user's postCount.
 import "dotenv/config";
 
 import path from "node:path";

@@ -70,23 +70,24 @@ describe.skipIf(NO_BROWSER)("GET /docs in headless Chromium", () => {
     rmSync(profile, { recursive: true, force: true });
   });
 
-  it("serves an OpenAPI 3.1 document listing every operation", async () => {
+  /** Every operation /openapi.json lists ("GET /users/{id}"): test/worker/access.test.ts checks
+   * that this is exactly what the app registers, so nothing here names the demo's routes. */
+  const documentedOperations = async () => {
     const doc = (await (await fetch(`${origin}/openapi.json`)).json()) as {
       openapi: string;
-      paths: Record<string, object>;
+      paths: Record<string, Record<string, unknown>>;
     };
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths).sort()).toEqual([
-      "/health",
-      "/posts",
-      "/posts/{id}",
-      "/posts/{id}/move",
-      "/users",
-      "/users/{id}",
-    ]);
+    return Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+  };
+
+  it("serves an OpenAPI 3.1 document with the health check in it", async () => {
+    expect(await documentedOperations()).toContain("GET /health");
   });
 
-  it("renders the operations with nothing loaded from outside the Worker", async () => {
+  it("renders every documented operation with nothing loaded from outside the Worker", async () => {
     const page = await browser.newPage();
     const foreign: string[] = [];
     page.on("request", (req) => {
@@ -100,22 +101,7 @@ describe.skipIf(NO_BROWSER)("GET /docs in headless Chromium", () => {
           `${b.querySelector(".opblock-summary-method")?.textContent} ${b.querySelector(".opblock-summary-path")?.getAttribute("data-path")}`,
       ),
     );
-    expect(operations).toEqual(
-      expect.arrayContaining([
-        "GET /health",
-        "GET /users",
-        "POST /users",
-        "GET /users/{id}",
-        "PATCH /users/{id}",
-        "DELETE /users/{id}",
-        "GET /posts",
-        "POST /posts",
-        "GET /posts/{id}",
-        "PATCH /posts/{id}",
-        "DELETE /posts/{id}",
-        "POST /posts/{id}/move",
-      ]),
-    );
+    expect(operations.sort()).toEqual((await documentedOperations()).sort());
     expect(foreign).toEqual([]);
     await page.close();
   });

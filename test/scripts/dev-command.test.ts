@@ -1,7 +1,6 @@
 // `npm run dev`, the main job, run for real: local Postgres, migrations, seed, local Neon and
 // wrangler dev, then Ctrl-C. A second run must reuse the data; one started while the first runs
 // must refuse without touching it.
-import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, connect, createServer } from "node:net";
@@ -10,46 +9,7 @@ import path from "node:path";
 import { startLocalStack } from "@starter/local-neon";
 import { findFreePort } from "@starter/local-postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { ROOT } from "./helpers.js";
-
-interface DevRun {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function startDev(env: Record<string, string>, args: string[] = []): DevRun {
-  // As a user's shell has it: vitest's NODE_ENV=test would also make wrangler skip work (the
-  // Request.cf fetch) that `npm run dev` must turn off itself.
-  const { NODE_ENV: _test, ...userEnv } = process.env;
-  // Its own process group, so the SIGINT below reaches dev and wrangler as Ctrl-C in a terminal would.
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/dev.ts"), ...args], {
-    cwd: ROOT,
-    env: { ...userEnv, ...env },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (c: Buffer) => (output += c));
-  child.stderr!.on("data", (c: Buffer) => (output += c));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitFor(run: DevRun, text: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!run.output().includes(text)) {
-    if (Date.now() > deadline || run.child.exitCode !== null) {
-      throw new Error(`npm run dev never printed "${text}". Output:\n${run.output()}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stop(run: DevRun): Promise<number | null> {
-  process.kill(-run.child.pid!, "SIGINT");
-  return run.exited;
-}
+import { ROOT, startDev, stopDev, waitFor } from "./helpers.js";
 
 const listening = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -131,14 +91,14 @@ describe("npm run dev", () => {
     expect(errors).toEqual([expect.stringContaining(`is in use by process ${first.child.pid} `)]);
     expect((await fetch(`http://127.0.0.1:${ports.worker}/health`)).status).toBe(200);
 
-    expect(await stop(first)).toBe(0);
+    expect(await stopDev(first)).toBe(0);
     for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
 
     const second = startDev(env);
     await waitFor(second, "[dev] ready:");
     expect(second.output()).toContain("migrations already applied");
     expect(second.output()).toContain("database has data: not seeding");
-    expect(await stop(second)).toBe(0);
+    expect(await stopDev(second)).toBe(0);
   }, 240_000);
 });
 
@@ -177,7 +137,7 @@ describe("npm run dev with a DATABASE_URL in .dev.vars", () => {
           expect(await health.json()).toMatchObject({ status: "ok", database: "up", transport: "ws" });
           expect(stack.neon.counters().wsOpened).toBeGreaterThan(before);
         } finally {
-          expect(await stop(run)).toBe(0);
+          expect(await stopDev(run)).toBe(0);
         }
       } finally {
         rmSync(devVarsPath, { force: true });
@@ -223,7 +183,7 @@ describe("npm run dev with a DATABASE_URL in .dev.vars", () => {
           expect(run.output()).toMatch(/\[dev\] not ready: GET \/health answered 503: /);
           expect(run.output()).not.toContain("[dev] ready:");
         } finally {
-          expect(await stop(run)).toBe(0);
+          expect(await stopDev(run)).toBe(0);
         }
       } finally {
         rmSync(devVarsPath, { force: true });
@@ -271,7 +231,7 @@ describe("npm run dev -- --hyperdrive", () => {
       expect(stats).toMatchObject({ wsOpened: 0, httpRequests: 0 });
       expect(stats.tcpOpened).toBeGreaterThan(0);
     } finally {
-      expect(await stop(run)).toBe(0);
+      expect(await stopDev(run)).toBe(0);
     }
     for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
   }, 240_000);

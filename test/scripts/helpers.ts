@@ -1,5 +1,6 @@
 // Shared helpers for the scripts tests: run a script as a real child process (tsx), and
 // make fresh databases on the throwaway Postgres each test file starts.
+import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDatabase, findFreePort, uniqueName } from "@starter/local-postgres";
@@ -39,3 +40,43 @@ export async function createMigratedDatabase(serverUrl: string, prefix: string):
 }
 
 export const nonEmptyLines = (text: string) => text.split("\n").filter((l) => l.trim() !== "");
+
+// `npm run dev` (scripts/dev.ts) as a user starts it, for the tests that run it for real.
+export interface DevRun {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+export function startDev(env: Record<string, string>, args: string[] = []): DevRun {
+  // As a user's shell has it: vitest's NODE_ENV=test would also make wrangler skip work (the
+  // Request.cf fetch) that `npm run dev` must turn off itself.
+  const { NODE_ENV: _test, ...userEnv } = process.env;
+  // Its own process group, so the SIGINT below reaches dev and wrangler as Ctrl-C in a terminal would.
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/dev.ts"), ...args], {
+    cwd: ROOT,
+    env: { ...userEnv, ...env },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (c: Buffer) => (output += c));
+  child.stderr!.on("data", (c: Buffer) => (output += c));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+export async function waitFor(run: DevRun, text: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!run.output().includes(text)) {
+    if (Date.now() > deadline || run.child.exitCode !== null) {
+      throw new Error(`npm run dev never printed "${text}". Output:\n${run.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function stopDev(run: DevRun): Promise<number | null> {
+  process.kill(-run.child.pid!, "SIGINT");
+  return run.exited;
+}

@@ -51,6 +51,16 @@ describe("db:seed", () => {
     for (const r of rows) expect(r.post_count).toBe(r.actual);
   });
 
+  it("brings back a deleted demo post, keeps an edited one as edited (what the docs say it does)", async () => {
+    const [gone, edited] = SEED_POSTS;
+    await query(url, "DELETE FROM posts WHERE id = $1", [gone!.id]);
+    await query(url, "UPDATE posts SET title = 'Mine now' WHERE id = $1", [edited!.id]);
+    await seedDatabase(url, { log: () => {} });
+    expect(await query(url, "SELECT title FROM posts WHERE id = $1", [gone!.id])).toEqual([{ title: gone!.title }]);
+    expect(await query(url, "SELECT title FROM posts WHERE id = $1", [edited!.id])).toEqual([{ title: "Mine now" }]);
+    expect(await counts()).toEqual({ users: SEED_USERS.length, posts: SEED_POSTS.length });
+  });
+
   it("onlyIfEmpty leaves a database with users untouched", async () => {
     const r = await seedDatabase(url, { onlyIfEmpty: true, log: () => {} });
     expect(r.seeded).toBe(false);

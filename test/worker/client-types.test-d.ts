@@ -39,8 +39,8 @@ async function typedCalls(): Promise<void> {
   await client.posts.$post({ json: { authorId: "a" }, header: {} });
   // @ts-expect-error role is "USER" | "ADMIN"
   await client.users.$get({ query: { role: "ROOT" } });
-  // @ts-expect-error no such route
-  await client.comments.$get();
+  // @ts-expect-error no such route (a name no model of yours will take)
+  await client["no-such-route"].$get();
 
   const user = await client.users[":id"].$get({ param: { id: "x" } });
   if (user.status === 200) {
