@@ -67,7 +67,7 @@ async function startDevStack(): Promise<LocalStack> {
   step(`local Neon proxy on ${stack.neon.httpUrl} (counters: ${stack.neon.httpUrl}/_local-neon/stats)`);
   const behind = stack.pooler === "pgbouncer" ? "PgBouncer, transaction mode" : "no pooler";
   step(`the Worker's DATABASE_URL: ${redactUrl(stack.pooledUrl)} (pooled endpoint: ${behind})`);
-  step(`the scripts' DIRECT_URL: ${redactUrl(stack.directUrl)} (npm run prisma, db:migrate, db:seed)`);
+  step(`the scripts' DIRECT_URL: ${redactUrl(stack.directUrl)} (npm run prisma uses it while this runs)`);
   return stack;
 }
 
