@@ -1,9 +1,9 @@
-// Every command the README names is real: each `npm run <script>` is one of package.json's
+// Every command the README names is real, and every file it or docs/ links to exists: each `npm run <script>` is one of package.json's
 // scripts, and each `npx wrangler <command> --flag` is a command of the pinned wrangler that
 // takes those flags. (The example requests run for real in readme-examples.test.ts; the
 // commands that need a Cloudflare or Neon account cannot run offline, so their shape is checked.)
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "./helpers.js";
@@ -42,5 +42,17 @@ describe("the README's commands", () => {
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).not.toMatch(/Unknown (argument|command)/);
     for (const flag of flags) expect(help.stdout, `${call}: ${flag}`).toContain(flag);
+  });
+});
+
+describe("the README's and docs' links", () => {
+  const pages = ["README.md", ...readdirSync(path.join(ROOT, "docs")).map((f) => `docs/${f}`)];
+  it.each(pages)("%s links only to files that exist", (page) => {
+    const text = readFileSync(path.join(ROOT, page), "utf8");
+    const targets = [...text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)]
+      .map((m) => m[1]!)
+      .filter((t) => !/^https?:/.test(t));
+    const missing = targets.filter((t) => !existsSync(path.join(ROOT, path.dirname(page), t)));
+    expect(missing).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { findFreePort } from "@starter/local-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevRun, ROOT, startDev, stopDev, waitFor } from "./helpers.js";
+import { type DevRun, ROOT, runScript, startDev, stopDev, waitFor } from "./helpers.js";
 
 const MARKER = "<!-- run by test/scripts/readme-examples.test.ts";
 /** Where the README's block expects npm run dev (its default port). */
@@ -52,6 +52,13 @@ describe("the README's example requests", () => {
   afterAll(async () => {
     if (dev) await stopDev(dev);
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  // Beside them, on the same real Worker: the deploy pipeline's smoke test (its own tests use a stand-in).
+  it("scripts/ci/smoke.ts, the preview's smoke test, passes against npm run dev", async () => {
+    const smoke = await runScript("scripts/ci/smoke.ts", [origin], { API_TOKEN: "local-dev-token" });
+    expect(smoke.code, `${smoke.stdout}\n${smoke.stderr}`).toBe(0);
+    expect(smoke.stderr).toBe("");
   });
 
   it("point at npm run dev's documented address and use the token it prints", () => {
