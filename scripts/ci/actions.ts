@@ -4,6 +4,7 @@
 import { appendFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 
 /** A failure the script explains in one line (no stack trace). */
 export class CiScriptError extends Error {
@@ -44,4 +45,21 @@ export function runMain(name: string, main: () => Promise<void>): void {
     process.stderr.write(`${name}: ${message.split("\n")[0]}\n`);
     process.exitCode = 1;
   });
+}
+
+/** node:util's parseArgs (strict), with its errors as the script's one line plus its usage. */
+export function parseCli<T extends ParseArgsConfig>(config: T, usage: string) {
+  try {
+    return parseArgs({ args: process.argv.slice(2), strict: true, ...config });
+  } catch (error) {
+    throw new CiScriptError(`${(error as Error).message.split("\n")[0]} (usage: ${usage})`);
+  }
+}
+
+/** A flag's value as a number ≥ 0, or undefined when the flag was not given. */
+export function numberFlag(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0) throw new CiScriptError(`--${name} needs a number`);
+  return n;
 }

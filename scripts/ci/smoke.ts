@@ -7,7 +7,7 @@
 // is retried until it passes or the shared deadline (default 60 s) runs out. One line per check; a
 // failure is one line on stderr naming the check and what came back, and exit code 1.
 // API_TOKEN (environment) is the Worker's bearer token; it is never printed.
-import { CiScriptError, isMain, requireEnv, runMain } from "./actions.js";
+import { CiScriptError, isMain, numberFlag, parseCli, requireEnv, runMain } from "./actions.js";
 
 export interface SmokeOptions {
   baseUrl: string;
@@ -114,26 +114,20 @@ export async function smoke(opts: SmokeOptions): Promise<void> {
   }
 }
 
-function flag(argv: string[], name: string): number | undefined {
-  const i = argv.indexOf(name);
-  if (i < 0) return undefined;
-  const value = Number(argv[i + 1]);
-  if (!Number.isFinite(value) || value < 0) throw new CiScriptError(`${name} needs a number`);
-  return value;
-}
-
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const baseUrl = argv[0];
-  if (!baseUrl || baseUrl.startsWith("--")) {
-    throw new CiScriptError("usage: smoke.ts <base-url> [--timeout-s N] [--interval-ms N]");
-  }
-  const timeoutS = flag(argv, "--timeout-s");
+  const usage = "smoke.ts <base-url> [--timeout-s N] [--interval-ms N]";
+  const { values, positionals } = parseCli(
+    { options: { "timeout-s": { type: "string" }, "interval-ms": { type: "string" } }, allowPositionals: true },
+    usage,
+  );
+  const [baseUrl] = positionals;
+  if (!baseUrl || positionals.length > 1) throw new CiScriptError(`usage: ${usage}`);
+  const timeoutS = numberFlag(values["timeout-s"], "timeout-s");
   await smoke({
     baseUrl,
     apiToken: requireEnv("API_TOKEN", "the Worker's bearer token, for the authenticated read"),
     timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
-    intervalMs: flag(argv, "--interval-ms"),
+    intervalMs: numberFlag(values["interval-ms"], "interval-ms"),
   });
 }
 

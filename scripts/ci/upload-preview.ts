@@ -12,7 +12,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { CiScriptError, isMain, mask, requireEnv, runMain, setOutput } from "./actions.js";
+import { CiScriptError, isMain, mask, parseCli, requireEnv, runMain, setOutput } from "./actions.js";
 import { previewUrl } from "./preview-url.js";
 
 // wrangler's own rule for an alias; it becomes part of a DNS label, <alias>-<worker>.<subdomain>.
@@ -34,26 +34,6 @@ export interface UploadResult {
   /** undefined for a dry run. */
   url?: string;
   output: string;
-}
-
-export function parseArgs(argv: string[]): { alias: string; message?: string; config?: string; dryRun: boolean } {
-  let alias: string | undefined;
-  let message: string | undefined;
-  let config: string | undefined;
-  let dryRun = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--dry-run") dryRun = true;
-    else if (arg === "--alias") alias = argv[++i];
-    else if (arg === "--message") message = argv[++i];
-    else if (arg === "--config") config = argv[++i];
-    else
-      throw new CiScriptError(
-        `unknown option ${arg} (expected --alias NAME, --message TEXT, --config FILE, --dry-run)`,
-      );
-  }
-  if (!alias) throw new CiScriptError("--alias is required (e.g. --alias pr-12)");
-  return { alias, message, config, dryRun };
 }
 
 export function checkInputs(opts: Pick<UploadOptions, "alias" | "databaseUrl" | "apiToken">): void {
@@ -150,12 +130,24 @@ export async function uploadPreview(opts: UploadOptions): Promise<UploadResult> 
 }
 
 async function main(): Promise<void> {
-  const { alias, message, config, dryRun } = parseArgs(process.argv.slice(2));
+  const { values } = parseCli(
+    {
+      options: {
+        alias: { type: "string" },
+        message: { type: "string" },
+        config: { type: "string" },
+        "dry-run": { type: "boolean", default: false },
+      },
+    },
+    "upload-preview.ts --alias NAME [--message TEXT] [--config FILE] [--dry-run]",
+  );
+  const { alias, message, config } = values;
+  if (!alias) throw new CiScriptError("--alias is required (e.g. --alias pr-12)");
   const { url } = await uploadPreview({
     alias,
     message,
     config,
-    dryRun,
+    dryRun: values["dry-run"],
     databaseUrl: requireEnv("DATABASE_URL", "the preview branch's pooled connection string"),
     apiToken: requireEnv("API_TOKEN", "the preview Worker's bearer token, the secret PREVIEW_API_TOKEN"),
   });

@@ -168,6 +168,13 @@ describe("smoke.ts", () => {
     expect(nonEmptyLines(noToken.stderr)).toEqual([expect.stringMatching(/^smoke: API_TOKEN is not set/)]);
     const badUrl = await run("smoke.ts", ["not a url"], { API_TOKEN: TOKEN });
     expect(nonEmptyLines(badUrl.stderr)).toEqual([expect.stringMatching(/^smoke: "not a url" is not a URL/)]);
+    // Flags go through node:util's parseArgs: an unknown one, or a value that is no number, is one line.
+    const unknownFlag = await run("smoke.ts", ["http://127.0.0.1:9", "--retries", "3"], { API_TOKEN: TOKEN });
+    expect(nonEmptyLines(unknownFlag.stderr)).toEqual([
+      expect.stringMatching(/^smoke: Unknown option '--retries'.*\(usage: smoke\.ts <base-url>/),
+    ]);
+    const notANumber = await run("smoke.ts", ["http://127.0.0.1:9", "--timeout-s", "soon"], { API_TOKEN: TOKEN });
+    expect(nonEmptyLines(notANumber.stderr)).toEqual(["smoke: --timeout-s needs a number"]);
     const w = await worker();
     await w.close();
     const down = await run("smoke.ts", [w.url, "--timeout-s", "0.3", "--interval-ms", "100"], { API_TOKEN: TOKEN });
