@@ -89,6 +89,7 @@ describe("npm run dev", () => {
       .split("\n")
       .filter((l) => l.includes("error"));
     expect(errors).toEqual([expect.stringContaining(`is in use by process ${first.child.pid} `)]);
+    expect(errors[0]).toContain(`serving 127.0.0.1:${ports.db})`); // which port, too
     expect((await fetch(`http://127.0.0.1:${ports.worker}/health`)).status).toBe(200);
 
     expect(await stopDev(first)).toBe(0);

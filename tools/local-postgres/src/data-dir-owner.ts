@@ -8,12 +8,20 @@ import { join } from "node:path";
 interface Owner {
   pid: number;
   command: string;
-  /** The running database's URL (RUNNING_FILE only). */
+  /** The database's URL, once it serves (Claim.publish). */
   url?: string;
 }
 
-/** Beside a kept database while it runs: who runs it and its URL (publishRunningUrl). */
-const RUNNING_FILE = "running.json";
+/** A process's hold on a kept data directory (claimDataDir). */
+export interface Claim {
+  /** Records the URL the database serves on, so others can find it (npm run prisma) or name it. */
+  publish(url: string): void;
+  /** Gives the directory back (on stop). */
+  release(): void;
+}
+
+/** No claim: a throwaway directory is nobody else's business. */
+export const NO_CLAIM: Claim = { publish() {}, release() {} };
 
 function alive(pid: number): boolean {
   try {
@@ -25,7 +33,7 @@ function alive(pid: number): boolean {
 }
 
 /** Another live process's claim on `root`, if any (a dead one's claim is stale: ours to take). */
-export function liveOwner(root: string, file = "owner.json"): Owner | undefined {
+export function liveOwner(root: string, file: string): Owner | undefined {
   try {
     const owner = JSON.parse(readFileSync(join(root, file), "utf8")) as Owner;
     return owner.pid !== process.pid && alive(owner.pid) ? owner : undefined;
@@ -35,50 +43,45 @@ export function liveOwner(root: string, file = "owner.json"): Owner | undefined 
 }
 
 /**
- * Claims `root` for this process, or throws one line naming its owner. `what` says what the
- * directory holds (for that line); the claim is `file` in `root`. Returns the release, which the
- * caller runs when it stops.
+ * Claims `root` for this process, or throws one line naming its owner (and its port, once
+ * published). The claim is `file` in `root`; `what` says what the directory holds (for that line).
  */
-export function claimDataDir(root: string, what: string, file = "owner.json"): () => void {
+export function claimDataDir(root: string, file: string, what: string): Claim {
   const owner = liveOwner(root, file);
   if (owner) {
+    const on = owner.url ? `, serving 127.0.0.1:${new URL(owner.url).port}` : "";
     throw new Error(
-      `${what} in ${root} is in use by process ${owner.pid} (${owner.command}); stop that one first (Ctrl-C in its terminal), or set LOCAL_DATA_DIR to run a second one`,
+      `${what} in ${root} is in use by process ${owner.pid} (${owner.command}${on}); stop that one first (Ctrl-C in its terminal), or set LOCAL_DATA_DIR to run a second one`,
     );
   }
-  return writeClaim(root, file);
-}
-
-/** For a failed start after the claim: gives the directory back, then rethrows. */
-export const releaseAndThrow =
-  (release: () => void) =>
-  (error: unknown): never => {
-    release();
-    throw error;
-  };
-
-/** Writes this process's claim (`file` in `root`); the returned function removes it unless taken over. */
-function writeClaim(root: string, file: string, url?: string): () => void {
   const command = process.argv
     .slice(1)
     .map((a) => a.split("/").slice(-2).join("/"))
     .join(" ");
-  writeFileSync(join(root, file), JSON.stringify({ pid: process.pid, command, url } satisfies Owner));
-  return () => {
-    if (liveOwner(root, file) === undefined) rmSync(join(root, file), { force: true });
+  const write = (url?: string) =>
+    writeFileSync(join(root, file), JSON.stringify({ pid: process.pid, command, url } satisfies Owner));
+  write();
+  return {
+    publish: (url) => write(url),
+    release() {
+      if (liveOwner(root, file) === undefined) rmSync(join(root, file), { force: true });
+    },
   };
 }
 
 /**
- * While `npm run dev` (or neon:local) runs, its database's URL sits beside the kept data, so the
- * Node scripts (npm run prisma, db:migrate, db:seed) find the local DIRECT_URL without a .env.
- * Returns the removal, run on stop; a crashed owner's file is ignored (its pid is gone).
+ * The URL of a database another live process serves from `root`'s claim `file`, if any: while
+ * `npm run dev` runs, the Node scripts (npm run prisma) find the local DIRECT_URL this way. A
+ * crashed owner's claim is ignored (its pid is gone).
  */
-export function publishRunningUrl(root: string, url: string): () => void {
-  return writeClaim(root, RUNNING_FILE, url);
+export function servedUrl(root: string, file: string): string | undefined {
+  return liveOwner(root, file)?.url;
 }
 
-/** The URL of the database another live process runs under `root` (publishRunningUrl), if any. */
-export function runningDatabaseUrl(root: string): string | undefined {
-  return liveOwner(root, RUNNING_FILE)?.url;
-}
+/** For a failed start after the claim: gives the directory back, then rethrows. */
+export const releaseAndThrow =
+  (claim: Claim) =>
+  (error: unknown): never => {
+    claim.release();
+    throw error;
+  };

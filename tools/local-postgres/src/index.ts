@@ -2,9 +2,9 @@
 // (an existing server by URL, or a throwaway/persistent cluster from the Debian
 // binaries), else embedded PGlite. Node-side tooling only; never bundled into the Worker.
 import { join, resolve } from "node:path";
-import { publishRunningUrl } from "./data-dir-owner.js";
-import { startPgliteServer } from "./pglite-server.js";
-import { locatePostgresBinDir, startPostgresCluster } from "./postgres-cluster.js";
+import { servedUrl } from "./data-dir-owner.js";
+import { pgliteClaim, startPgliteServer } from "./pglite-server.js";
+import { CLUSTER_CLAIM_FILE, locatePostgresBinDir, startPostgresCluster } from "./postgres-cluster.js";
 import type { DatabaseServer } from "./server.js";
 
 /** Where `npm run dev` and `npm run neon:local` keep their database between runs (gitignored). */
@@ -32,7 +32,6 @@ export interface StartLocalPostgresOptions {
   log?: (line: string) => void;
 }
 
-export { runningDatabaseUrl } from "./data-dir-owner.js";
 export { createDatabase, databaseUrl, query, uniqueName } from "./databases.js";
 export { assertPortFree, findFreePort, PortInUseError } from "./free-port.js";
 export { findPostgresBinDir, locatePostgresBinDir } from "./postgres-cluster.js";
@@ -62,18 +61,21 @@ export async function startLocalPostgres(opts: StartLocalPostgresOptions = {}): 
       "no PostgreSQL server binaries found (POSTGRES_BIN_DIR, Debian's, PATH, Homebrew, Postgres.app): falling back to embedded PGlite",
     );
   }
-  const server = binDir
-    ? await startPostgresCluster({ binDir, dataDir: dataDirFor("postgres"), port: opts.port, log })
-    : await startPgliteServer({ dataDir: dataDirFor("pglite"), port: opts.port, log });
-  // Only the default layout publishes: a second one (its own LOCAL_DATA_DIR) must not overwrite it.
-  const unpublish = opts.dataRoot && !opts.dataDir ? publishRunningUrl(resolve(opts.dataRoot), server.url) : () => {};
-  return {
-    kind: binDir ? "postgres" : "pglite",
-    url: server.url,
-    async stop() {
-      unpublish();
-      await server.stop();
-    },
-  };
+  if (binDir) {
+    const cluster = await startPostgresCluster({ binDir, dataDir: dataDirFor("postgres"), port: opts.port, log });
+    return { kind: "postgres", url: cluster.url, stop: cluster.stop };
+  }
+  const pglite = await startPgliteServer({ dataDir: dataDirFor("pglite"), port: opts.port, log });
+  return { kind: "pglite", url: pglite.url, stop: pglite.stop };
+}
+
+/**
+ * The URL of the database another live process (`npm run dev`, `neon:local`) serves from
+ * `dataRoot`'s default layout, if any: what `npm run prisma` uses when DIRECT_URL is unset.
+ */
+export function runningDatabaseUrl(dataRoot: string): string | undefined {
+  return (
+    servedUrl(join(dataRoot, "postgres"), CLUSTER_CLAIM_FILE) ?? servedUrl(...pgliteClaim(join(dataRoot, "pglite")))
+  );
 }
 export { findPgbouncer, type Pooler, startPgbouncer } from "./pgbouncer.js";

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import pg from "pg";
-import { claimDataDir, releaseAndThrow } from "./data-dir-owner.js";
+import { claimDataDir, NO_CLAIM, releaseAndThrow } from "./data-dir-owner.js";
 import { assertPortFree, findFreePort } from "./free-port.js";
 import { run, runAsForCurrentUser } from "./run-as.js";
 import type { DatabaseServer } from "./server.js";
@@ -61,6 +61,9 @@ export function findPostgresBinDir(): string | undefined {
   return locatePostgresBinDir()?.dir;
 }
 
+/** A kept cluster's claim (claimDataDir), in its root beside data/. */
+export const CLUSTER_CLAIM_FILE = "owner.json";
+
 export async function startPostgresCluster(opts: {
   binDir: string;
   dataDir?: string;
@@ -76,9 +79,9 @@ export async function startPostgresCluster(opts: {
   const logFile = join(root, "server.log");
   mkdirSync(socketDir, { recursive: true });
   // Before anything touches the cluster: another live process's (a second `npm run dev`) is left alone.
-  const release = temporary ? () => {} : claimDataDir(root, "the local PostgreSQL");
+  const claim = temporary ? NO_CLAIM : claimDataDir(root, CLUSTER_CLAIM_FILE, "the local PostgreSQL");
   // A given port someone else holds is refused, never swapped (a documented DIRECT_URL names it).
-  if (opts.port) await assertPortFree(opts.port).catch(releaseAndThrow(release));
+  if (opts.port) await assertPortFree(opts.port).catch(releaseAndThrow(claim));
   const initdb = join(opts.binDir, "initdb");
   const pgCtl = join(opts.binDir, "pg_ctl");
 
@@ -131,7 +134,7 @@ export async function startPostgresCluster(opts: {
     stopped = true;
     const [cmd, args] = runAs.command(pgCtl, ["stop", "-D", dataDir, "-m", "fast", "-w"]);
     spawnSync(cmd, args);
-    release();
+    claim.release();
     if (temporary) rmSync(root, { recursive: true, force: true });
   };
   // Never leave a stray postmaster behind if the process exits without stop().
@@ -154,6 +157,7 @@ export async function startPostgresCluster(opts: {
     }
   }
 
+  claim.publish(url);
   return {
     url,
     async stop() {

@@ -1,5 +1,7 @@
 // The database under the local Neon: each kind starts, takes the documented credentials, keeps its
 // data in a data dir across restarts, and refuses a port another program holds.
+
+import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -7,6 +9,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { findPostgresBinDir, locatePostgresBinDir, query, startLocalPostgres } from "../src/index.js";
 
+const INDEX = path.join(import.meta.dirname, "../src/index.ts");
 const dirs: string[] = [];
 /** A fresh directory; mkdtemp makes it 0700, so `mode` says who else may enter it. */
 const tempDir = (mode = 0o755) => {
@@ -45,6 +48,33 @@ describe.each(KINDS)("startLocalPostgres({ kind: $kind })", ({ kind, skip, user,
       } finally {
         await second.stop();
       }
+    },
+    60_000,
+  );
+
+  it.skipIf(skip)(
+    "while it runs, another process finds its URL in the claim (what npm run prisma uses), and not after",
+    async () => {
+      const dataRoot = tempDir();
+      // Another process's view, as `npm run prisma` has it (a claim of this process is not "another").
+      const seen = () =>
+        execFileSync(
+          process.execPath,
+          [
+            "--import",
+            "tsx",
+            "-e",
+            `import { runningDatabaseUrl } from ${JSON.stringify(INDEX)}; process.stdout.write(runningDatabaseUrl(${JSON.stringify(dataRoot)}) ?? "none")`,
+          ],
+          { encoding: "utf8" },
+        );
+      const db = await startLocalPostgres({ kind, dataRoot });
+      try {
+        expect(seen()).toBe(db.url);
+      } finally {
+        await db.stop();
+      }
+      expect(seen()).toBe("none");
     },
     60_000,
   );
