@@ -1,8 +1,10 @@
 // `npx tsx scripts/ci/smoke.ts <base-url> [--timeout-s N] [--interval-ms N]`: is a deployed Worker
 // (a preview version, or production) up and wired to its database? In order:
 //   GET /health                       → 200 {"status":"ok","database":"up",…}  (public; queries the database)
-//   GET /users?limit=1 without token  → 401                                      (closed by default)
-//   GET /users?limit=1 with API_TOKEN → 200 {"items":[…]}                        (an authenticated read)
+//   GET <route> without token         → 401   (closed by default)
+//   GET <route> with API_TOKEN        → 200   (an authenticated read)
+// where <route> is the first GET of the Worker's own /openapi.json that needs the token and takes no
+// path parameter (the demo's /users, or whatever routes yours are).
 // A fresh version can take seconds to answer and a scaled-to-zero Neon branch to wake, so each check
 // is retried until it passes or the shared deadline (default 60 s) runs out. One line per check; a
 // failure is one line on stderr naming the check and what came back, and exit code 1.
@@ -25,33 +27,51 @@ interface Check {
   verdict: (status: number, body: unknown) => string | undefined;
 }
 
-const CHECKS: Check[] = [
-  {
-    name: "GET /health",
-    path: "/health",
-    auth: false,
-    verdict: (status, body) => {
-      const b = body as { status?: unknown; database?: unknown } | undefined;
-      if (status === 200 && b?.status === "ok" && b.database === "up") return undefined;
-      return `expected 200 with status "ok", got ${status} ${describe(body)}`;
+const HEALTH: Check = {
+  name: "GET /health",
+  path: "/health",
+  auth: false,
+  verdict: (status, body) => {
+    const b = body as { status?: unknown; database?: unknown } | undefined;
+    if (status === 200 && b?.status === "ok" && b.database === "up") return undefined;
+    return `expected 200 with status "ok", got ${status} ${describe(body)}`;
+  },
+};
+
+type OpenApi = { security?: unknown[]; paths?: Record<string, Record<string, { security?: unknown[] }>> };
+
+/**
+ * The closed-by-default checks, on the first GET route of the Worker's own /openapi.json that needs
+ * the token and takes no path parameter (so no route of the demo is named here): 401 without the
+ * token, 200 with it. None such (an API with only public routes): no check, said in a line.
+ */
+async function authenticatedChecks(opts: SmokeOptions, log: (line: string) => void): Promise<Check[]> {
+  const headers = { Accept: "application/json", Authorization: `Bearer ${opts.apiToken}` };
+  const res = await fetch(checkUrl(opts.baseUrl, "openapi.json"), { headers, redirect: "manual" });
+  if (res.status !== 200) throw new CiScriptError(`GET /openapi.json failed: expected 200, got ${res.status}`);
+  const doc = (await res.json()) as OpenApi;
+  const path = Object.entries(doc.paths ?? {}).find(
+    ([p, ops]) => !p.includes("{") && ops.get && (ops.get.security ?? doc.security ?? []).length > 0,
+  )?.[0];
+  if (!path) {
+    log("skip the token checks: /openapi.json has no GET route that needs the token and takes no parameter");
+    return [];
+  }
+  return [
+    {
+      name: `GET ${path} without a token`,
+      path,
+      auth: false,
+      verdict: (status) => (status === 401 ? undefined : `expected 401, got ${status}`),
     },
-  },
-  {
-    name: "GET /users without a token",
-    path: "/users?limit=1",
-    auth: false,
-    verdict: (status) => (status === 401 ? undefined : `expected 401, got ${status}`),
-  },
-  {
-    name: "GET /users with API_TOKEN",
-    path: "/users?limit=1",
-    auth: true,
-    verdict: (status, body) => {
-      if (status === 200 && Array.isArray((body as { items?: unknown } | undefined)?.items)) return undefined;
-      return `expected 200 with an items list, got ${status} ${describe(body)}`;
+    {
+      name: `GET ${path} with API_TOKEN`,
+      path,
+      auth: true,
+      verdict: (status, body) => (status === 200 ? undefined : `expected 200, got ${status} ${describe(body)}`),
     },
-  },
-];
+  ];
+}
 
 function describe(body: unknown): string {
   if (body === undefined) return "(no JSON body)";
@@ -76,41 +96,51 @@ export async function smoke(opts: SmokeOptions): Promise<void> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const intervalMs = opts.intervalMs ?? 2000;
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-  for (const check of CHECKS) {
-    const url = checkUrl(opts.baseUrl, check.path.replace(/^\//, ""));
-    const started = Date.now();
-    let tries = 0;
-    for (;;) {
-      tries++;
-      let problem: string | undefined;
+  // /health first: it also waits out a fresh version and a waking database.
+  await runCheck(HEALTH, opts, deadline, intervalMs, log);
+  for (const check of await authenticatedChecks(opts, log)) await runCheck(check, opts, deadline, intervalMs, log);
+}
+
+async function runCheck(
+  check: Check,
+  opts: SmokeOptions,
+  deadline: number,
+  intervalMs: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const url = checkUrl(opts.baseUrl, check.path.replace(/^\//, ""));
+  const started = Date.now();
+  let tries = 0;
+  for (;;) {
+    tries++;
+    let problem: string | undefined;
+    try {
+      const response = await fetch(url, {
+        headers: { Accept: "application/json", ...(check.auth ? { Authorization: `Bearer ${opts.apiToken}` } : {}) },
+        redirect: "manual",
+        signal: AbortSignal.timeout(Math.max(1000, Math.min(10_000, deadline - Date.now()))),
+      });
+      const text = await response.text();
+      let body: unknown;
       try {
-        const response = await fetch(url, {
-          headers: { Accept: "application/json", ...(check.auth ? { Authorization: `Bearer ${opts.apiToken}` } : {}) },
-          redirect: "manual",
-          signal: AbortSignal.timeout(Math.max(1000, Math.min(10_000, deadline - Date.now()))),
-        });
-        const text = await response.text();
-        let body: unknown;
-        try {
-          body = text ? JSON.parse(text) : undefined;
-        } catch {
-          body = undefined;
-        }
-        problem = check.verdict(response.status, body);
-        if (!problem) {
-          log(`ok   ${check.name} → ${response.status} (${tries} ${tries === 1 ? "try" : "tries"})`);
-          break;
-        }
-      } catch (error) {
-        const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-        problem = `no answer (${cause})`;
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        body = undefined;
       }
-      if (Date.now() + intervalMs >= deadline) {
-        const seconds = ((Date.now() - started) / 1000).toFixed(1);
-        throw new CiScriptError(`${check.name} failed: ${problem} (${tries} tries in ${seconds} s)`);
+      problem = check.verdict(response.status, body);
+      if (!problem) {
+        log(`ok   ${check.name} → ${response.status} (${tries} ${tries === 1 ? "try" : "tries"})`);
+        break;
       }
-      await sleep(intervalMs);
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      problem = `no answer (${cause})`;
     }
+    if (Date.now() + intervalMs >= deadline) {
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      throw new CiScriptError(`${check.name} failed: ${problem} (${tries} tries in ${seconds} s)`);
+    }
+    await sleep(intervalMs);
   }
 }
 

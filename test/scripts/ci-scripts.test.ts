@@ -83,11 +83,18 @@ const outputs = (file: string) =>
 
 const TOKEN = "preview-token-0123456789abcdef";
 
-/** Answers like the Worker: public /health, /users closed without the bearer token. */
-function worker(opts: { healthFailures?: number; healthStatus?: number; usersOpen?: boolean } = {}) {
+/** What the Worker's /openapi.json says, in short: bearer by default, /health public. */
+const OPENAPI = {
+  security: [{ bearer: [] }],
+  paths: { "/health": { get: { security: [] } }, "/users/{id}": { get: {} }, "/users": { get: {}, post: {} } },
+};
+
+/** Answers like the Worker: public /health and /openapi.json, /users closed without the bearer token. */
+function worker(opts: { healthFailures?: number; healthStatus?: number; usersOpen?: boolean; openapi?: object } = {}) {
   let healthCalls = 0;
   return serve((req, res) => {
     const { pathname } = new URL(req.url, "http://x");
+    if (pathname === "/openapi.json") return json(res, 200, opts.openapi ?? OPENAPI);
     if (pathname === "/health") {
       healthCalls++;
       const down = opts.healthStatus === 503 || healthCalls <= (opts.healthFailures ?? 0);
@@ -119,6 +126,18 @@ describe("smoke.ts", () => {
     expect(r.stdout).not.toContain(TOKEN);
     const users = w.requests.filter((q) => q.url.startsWith("/users"));
     expect(users.map((q) => q.headers.authorization)).toEqual([undefined, `Bearer ${TOKEN}`]);
+  });
+
+  it("takes its route from /openapi.json: with no GET that needs the token, it says so and passes", async () => {
+    const w = await worker({
+      openapi: { security: [{ bearer: [] }], paths: { "/health": { get: { security: [] } } } },
+    });
+    const r = await run("smoke.ts", [w.url, "--interval-ms", "50"], { API_TOKEN: TOKEN });
+    expect(r.code, r.stderr).toBe(0);
+    expect(nonEmptyLines(r.stdout)).toEqual([
+      "ok   GET /health → 200 (1 try)",
+      "skip the token checks: /openapi.json has no GET route that needs the token and takes no parameter",
+    ]);
   });
 
   it("retries while a fresh version is not up yet", async () => {
@@ -158,7 +177,7 @@ describe("smoke.ts", () => {
     });
     expect(r.code).toBe(1);
     expect(nonEmptyLines(r.stderr)).toEqual([
-      expect.stringMatching(/^smoke: GET \/users with API_TOKEN failed: expected 200 with an items list, got 401 /),
+      expect.stringMatching(/^smoke: GET \/users with API_TOKEN failed: expected 200, got 401 /),
     ]);
     expect(r.stdout + r.stderr).not.toContain("wrong-token-xyz");
   });
