@@ -23,7 +23,8 @@ if (stale) {
 
 /** npm run dev (and the tests, bench and reliability runs) bind the Worker to the local stack. */
 const onLocalStack = process.env.STARTER_LOCAL_STACK === "1";
-const devVars = existsSync(at(".dev.vars")) ? parse(readFileSync(at(".dev.vars"))) : {};
+const hasDevVars = existsSync(at(".dev.vars"));
+const devVars = hasDevVars ? parse(readFileSync(at(".dev.vars"))) : {};
 const ownDatabase = Boolean(
   devVars.DATABASE_URL || process.env.CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE,
 );
@@ -33,7 +34,8 @@ if (process.env.WRANGLER_COMMAND === "dev" && !onLocalStack) {
       "warning: `wrangler dev` alone has no database here (routes answer 503): use `npm run dev` (the local Neon, then wrangler dev), or set DATABASE_URL in .dev.vars (.dev.vars.example)",
     );
   }
-  const handsOverDotEnv = !existsSync(at(".dev.vars")) && existsSync(at(".env"));
+  // wrangler falls back to .env only when there is no .dev.vars.
+  const handsOverDotEnv = !hasDevVars && existsSync(at(".env"));
   if (handsOverDotEnv && process.env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV !== "false") {
     console.log(
       "warning: wrangler hands .env (DIRECT_URL) to the Worker: add CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV=false to .env (.env.example has it)",
