@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { startLocalNeon, startLocalStack } from "@starter/local-neon";
 import { migrateDeploy } from "@starter/prisma-offline";
+import pg from "pg";
 import type { TestProject } from "vitest/node";
 
 /** Which stack a worker project runs on: its database, and for "hyperdrive" the path too. */
@@ -49,6 +51,7 @@ async function startStack(database: "auto" | "pglite", stops: Array<() => Promis
   if (process.env.CI && stack.kind === "postgres" && stack.pooler !== "pgbouncer") {
     throw new Error("CI runs the Worker through PgBouncer, and pgbouncer was not found (apt-get install pgbouncer)");
   }
+  await createFixtureTables(stack.directUrl);
   const altSchema = "tenant_alt";
   // The DATABASE_SCHEMA test runs on real PostgreSQL only: PGlite ignores the startup
   // search_path that puts Prisma's own bookkeeping table in the URL's schema.
@@ -73,6 +76,17 @@ async function startStack(database: "auto" | "pglite", stops: Array<() => Promis
     downHyperdriveUrl: downHyperdriveUrl.toString(),
     altSchema,
   };
+}
+
+/** The machinery fixture's tables (test/worker/fixture/tables.sql), beside the migrated schema. */
+async function createFixtureTables(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(readFileSync(new URL("../worker/fixture/tables.sql", import.meta.url), "utf8"));
+  } finally {
+    await client.end();
+  }
 }
 
 /**

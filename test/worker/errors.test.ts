@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AppEnv, Bindings } from "../../src/env";
 import { onError } from "../../src/errors/handler";
 import { withPrisma } from "../../src/middleware/prisma";
-import { auth, call, callWith, createUser, problemOf } from "./helpers";
+import { call, callWith, createNote, createTopic, uniqueText } from "./fixture/client";
+import { auth, problemOf } from "./helpers";
 import { closedPort, hyperdriveWithPassword, onHyperdrive, withPassword } from "./paths";
 
 afterEach(() => vi.restoreAllMocks());
@@ -27,13 +28,13 @@ describe("routing errors", () => {
   });
 
   it("405 with Allow for a known path and a wrong method", async () => {
-    const res = await call("/users", { method: "PUT", headers: auth });
+    const res = await call("/notes", { method: "PUT", headers: auth });
     expect(res.status).toBe(405);
     expect(res.headers.get("Allow")).toBe("GET, HEAD, POST");
     await problemOf(res);
-    const byId = await call(`/users/${crypto.randomUUID()}`, { method: "POST", headers: auth });
+    const byId = await call(`/notes/${crypto.randomUUID()}`, { method: "POST", headers: auth });
     expect(byId.status).toBe(405);
-    expect(byId.headers.get("Allow")).toBe("GET, HEAD, PATCH, DELETE");
+    expect(byId.headers.get("Allow")).toBe("GET, HEAD");
   });
 });
 
@@ -50,8 +51,8 @@ describe("database unavailable → 503 + Retry-After, on every transport", () =>
     return { DATABASE_URL: url.href };
   };
   it.each([
-    ["statement", "GET", "/users", undefined, closedProxy],
-    ["transaction", "POST", "/posts", { title: "t", authorId: "00000000-0000-4000-8000-000000000000" }, refusedCompute],
+    ["statement", "GET", "/notes", undefined, closedProxy],
+    ["transaction", "POST", `/notes/${crypto.randomUUID()}/move`, { topicId: crypto.randomUUID() }, refusedCompute],
   ] as const)("%s: %s %s", async (_need, method, path, json, overrides) => {
     const logs = vi.spyOn(console, "warn").mockImplementation(() => {});
     const res = await callWith(overrides(), path, {
@@ -74,7 +75,7 @@ describe('a transaction behind withPrisma("statement") (developer mistake)', () 
     const logs = vi.spyOn(console, "error").mockImplementation(() => {});
     const broken = new OpenAPIHono<AppEnv>()
       .post("/", withPrisma("statement"), async (c) => {
-        await c.var.prisma.$transaction(async (tx) => tx.user.count());
+        await c.var.prisma.$transaction(async (tx) => tx.$queryRaw`SELECT 1`);
         return c.text("unreachable");
       })
       .onError(onError);
@@ -98,12 +99,13 @@ describe('a transaction behind withPrisma("statement") (developer mistake)', () 
 
 describe("client errors never leak internals", () => {
   it("409/404/400 bodies hold no SQL, stack or connection string", async () => {
-    const user = await createUser();
+    const topic = await createTopic();
+    const note = await createNote(topic.id);
     const responses = await Promise.all([
-      call("/users", { method: "POST", headers: auth, json: { email: user.email } }),
-      call(`/users/${crypto.randomUUID()}`),
-      call("/posts", { method: "POST", headers: auth, json: { title: "x", authorId: crypto.randomUUID() } }),
-      call("/users", { method: "POST", headers: { ...auth, "Content-Type": "application/json" }, body: "{" }),
+      call("/notes", { method: "POST", json: { text: note.text, topicId: topic.id } }),
+      call(`/notes/${crypto.randomUUID()}`),
+      call("/notes", { method: "POST", json: { text: uniqueText(), topicId: crypto.randomUUID() } }),
+      call("/notes", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{" }),
     ]);
     expect(responses.map((r) => r.status)).toEqual([409, 404, 422, 400]);
     for (const res of responses) expectNoLeaks(await res.text());
@@ -116,7 +118,7 @@ describe("misconfiguration is a 500 that names the binding, not an outage", () =
     const overrides: Partial<Bindings> = onHyperdrive
       ? hyperdriveWithPassword("wrong")
       : { DATABASE_URL: withPassword((env as Bindings).DATABASE_URL, "wrong") };
-    for (const path of ["/users", "/health"]) {
+    for (const path of ["/notes", "/health"]) {
       const res = await callWith(overrides, path);
       expect(res.status, path).toBe(500);
       expect(res.headers.get("Retry-After")).toBeNull();
@@ -130,7 +132,7 @@ describe("misconfiguration is a 500 that names the binding, not an outage", () =
   it.skipIf(onHyperdrive)("a DATABASE_URL that is not a connection string, or none", async () => {
     const logs = vi.spyOn(console, "error").mockImplementation(() => {});
     for (const DATABASE_URL of ["not a url", undefined]) {
-      const res = await callWith({ DATABASE_URL } as Partial<Bindings>, "/users");
+      const res = await callWith({ DATABASE_URL } as Partial<Bindings>, "/notes");
       expect(res.status).toBe(500);
       await problemOf(res);
     }
@@ -164,9 +166,14 @@ describe("the error handler", () => {
     expect(logs.mock.calls.map((c) => String(c[0])).join("\n")).toContain('"status":502');
   });
 
-  it("a foreign-key violation names the field", async () => {
-    const res = await call("/posts", { method: "POST", json: { title: "orphan", authorId: crypto.randomUUID() } });
-    expect(res.status).toBe(422);
-    expect((await problemOf(res)).errors).toEqual([{ in: "json", pointer: "/authorId", detail: "no such record" }]);
+  it("a unique violation and a foreign-key violation name the field", async () => {
+    const topic = await createTopic();
+    const taken = await createNote(topic.id);
+    const duplicate = await call("/notes", { method: "POST", json: { text: taken.text, topicId: topic.id } });
+    expect(duplicate.status).toBe(409);
+    expect((await problemOf(duplicate)).errors).toEqual([{ in: "json", pointer: "/text", detail: "must be unique" }]);
+    const orphan = await call("/notes", { method: "POST", json: { text: uniqueText(), topicId: crypto.randomUUID() } });
+    expect(orphan.status).toBe(422);
+    expect((await problemOf(orphan)).errors).toEqual([{ in: "json", pointer: "/topicId", detail: "no such record" }]);
   });
 });

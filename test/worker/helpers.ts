@@ -6,7 +6,7 @@ import type { Bindings } from "../../src/env";
 export const TOKEN = (env as Bindings).API_TOKEN!;
 export const auth = { Authorization: `Bearer ${TOKEN}` };
 
-type TestRequestInit = RequestInit & { json?: unknown; anonymous?: boolean };
+export type TestRequestInit = RequestInit & { json?: unknown; anonymous?: boolean };
 
 /**
  * The request a test sends. It carries the bearer token (every route but the public ones needs
@@ -30,35 +30,21 @@ export function call(path: string, init: TestRequestInit = {}): Promise<Response
 }
 
 /** The same app with some bindings changed (PUBLIC_DOCS, MAX_BODY_BYTES, …). */
-export async function callWith(
+export function callWith(overrides: Partial<Bindings>, path: string, init: TestRequestInit = {}): Promise<Response> {
+  return callApp(app, overrides, path, init);
+}
+
+/** A request to any app built on src/api.ts (the Worker's, or test/worker/fixture's), with the test bindings. */
+export async function callApp(
+  target: { fetch: (request: Request, env: Bindings, ctx: ExecutionContext) => Response | Promise<Response> },
   overrides: Partial<Bindings>,
   path: string,
   init: TestRequestInit = {},
 ): Promise<Response> {
   const ctx = createExecutionContext();
-  const res = await app.fetch(testRequest(path, init), { ...(env as Bindings), ...overrides }, ctx);
+  const res = await target.fetch(testRequest(path, init), { ...(env as Bindings), ...overrides }, ctx);
   await waitOnExecutionContext(ctx);
   return res;
-}
-
-let seq = 0;
-export const uniqueEmail = (prefix = "user") =>
-  `${prefix}-${Date.now().toString(36)}-${(seq++).toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
-
-export async function createUser(data: Record<string, unknown> = {}) {
-  const res = await call("/users", { method: "POST", headers: auth, json: { email: uniqueEmail(), ...data } });
-  if (res.status !== 201) throw new Error(`createUser: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { id: string; email: string; postCount: number; name: string | null; role: string };
-}
-
-export async function createPost(authorId: string, data: Record<string, unknown> = {}) {
-  const res = await call("/posts", { method: "POST", headers: auth, json: { title: "A post", authorId, ...data } });
-  if (res.status !== 201) throw new Error(`createPost: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { id: string; title: string; authorId: string; status: string; createdAt: string };
-}
-
-export async function getUser(id: string) {
-  return (await (await call(`/users/${id}`)).json()) as { postCount: number };
 }
 
 export interface NeonStats {

@@ -2,7 +2,8 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { useLocalNeonProxy } from "../../src/db/local-neon";
 import type { Bindings } from "../../src/env";
-import { callWith, problemOf } from "./helpers";
+import { callWith } from "./fixture/client";
+import { problemOf } from "./helpers";
 import { onHyperdrive } from "./paths";
 
 afterEach(() => vi.restoreAllMocks());
@@ -20,7 +21,7 @@ describe("NEON_LOCAL_PROXY", () => {
 
   it.skipIf(onHyperdrive)("pointing elsewhere is a 500 problem with a log line naming it, not an outage", async () => {
     const logs = vi.spyOn(console, "error").mockImplementation(() => {});
-    const res = await callWith({ NEON_LOCAL_PROXY: "db.example.com:4444" }, "/users");
+    const res = await callWith({ NEON_LOCAL_PROXY: "db.example.com:4444" }, "/notes");
     expect(res.status).toBe(500);
     await problemOf(res);
     expect(logs.mock.calls.map((c) => String(c[0])).join("\n")).toContain("NEON_LOCAL_PROXY must be a loopback");

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { redact } from "../../src/log/redact";
-import { auth, call, callWith, problemOf, TOKEN, uniqueEmail } from "./helpers";
+import { call, callWith, uniqueText } from "./fixture/client";
+import { auth, problemOf, TOKEN } from "./helpers";
 import { transportOf } from "./paths";
 
 afterEach(() => vi.restoreAllMocks());
@@ -12,7 +13,8 @@ describe("bearer token", () => {
     ["a token that is a prefix of the right one", { Authorization: `Bearer ${TOKEN.slice(0, -1)}` }],
     ["another scheme", { Authorization: `Basic ${TOKEN}` }],
   ])("401 + WWW-Authenticate for %s", async (_name, headers) => {
-    const res = await call("/users", { method: "POST", headers, anonymous: true, json: { email: uniqueEmail() } });
+    const json = { text: uniqueText(), topicId: crypto.randomUUID() };
+    const res = await call("/notes", { method: "POST", headers, anonymous: true, json });
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe('Bearer realm="api"');
     expect((await problemOf(res)).title).toBe("Unauthorized");
@@ -20,7 +22,7 @@ describe("bearer token", () => {
 
   it("fails closed when API_TOKEN is not bound", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    const res = await callWith({ API_TOKEN: undefined }, "/users", { method: "POST", headers: auth });
+    const res = await callWith({ API_TOKEN: undefined }, "/notes", { method: "POST", headers: auth });
     expect(res.status).toBe(401);
     expect(errors.mock.calls.join("\n")).toContain("API_TOKEN is not set");
   });
@@ -29,12 +31,12 @@ describe("bearer token", () => {
 describe("CORS from the CORS_ORIGINS allow-list", () => {
   it("allows a listed origin, with a preflight that permits Authorization and Idempotency-Key", async () => {
     const origin = "https://app.example.test";
-    const res = await call("/users", { headers: { Origin: origin } });
+    const res = await call("/notes", { headers: { Origin: origin } });
     expect(res.headers.get("Access-Control-Allow-Origin")).toBe(origin);
     expect(res.headers.get("Access-Control-Expose-Headers")).toContain("X-Request-Id");
 
     // A browser's preflight carries no credentials: CORS answers it before the token check.
-    const preflight = await call("/users", {
+    const preflight = await call("/notes", {
       anonymous: true,
       method: "OPTIONS",
       headers: {
@@ -48,7 +50,7 @@ describe("CORS from the CORS_ORIGINS allow-list", () => {
   });
 
   it("gives an unlisted origin no CORS headers", async () => {
-    const res = await call("/users", { headers: { Origin: "https://evil.example" } });
+    const res = await call("/notes", { headers: { Origin: "https://evil.example" } });
     expect(res.headers.get("Access-Control-Allow-Origin")).toBeNull();
   });
 });
@@ -63,7 +65,7 @@ describe("secure headers, request id and logs", () => {
 
   it("echoes a request id (given or generated) and logs one JSON line per request with it", async () => {
     const logs = vi.spyOn(console, "log").mockImplementation(() => {});
-    const given = await call("/users?limit=1", { headers: { "X-Request-Id": "req-abc-123" } });
+    const given = await call("/notes", { headers: { "X-Request-Id": "req-abc-123" } });
     expect(given.headers.get("X-Request-Id")).toBe("req-abc-123");
     const generated = await call("/nope");
     expect(generated.headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
@@ -75,7 +77,7 @@ describe("secure headers, request id and logs", () => {
         msg: "request",
         requestId: "req-abc-123",
         method: "GET",
-        path: "/users",
+        path: "/notes",
         status: 200,
         transport: transportOf("statement"),
       }),

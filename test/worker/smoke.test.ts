@@ -1,25 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { auth, call, createUser } from "./helpers";
+import { createTopic, getTopic, call as onFixture, uniqueText } from "./fixture/client";
+import { call } from "./helpers";
 import { transportOf } from "./paths";
 
 // Runs in every worker project: on real PostgreSQL, on the embedded PGlite fallback, on Hyperdrive.
 describe("smoke", () => {
-  it.each(["transaction", "statement"] as const)("GET /health?need=%s", async (need) => {
+  it.each(["transaction", "statement"] as const)("the Worker's GET /health?need=%s", async (need) => {
     const res = await call(`/health?need=${need}`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ database: "up", transport: transportOf(need) });
   });
 
   it("writes through a transaction and reads back with a single statement", async () => {
-    const user = await createUser({ name: "Smoke" });
-    const post = await call("/posts", {
+    const topic = await createTopic();
+    const note = await onFixture("/notes", {
       method: "POST",
-      headers: auth,
-      json: { title: "Smoke post", authorId: user.id },
+      headers: { "Idempotency-Key": crypto.randomUUID() },
+      json: { text: uniqueText("smoke"), topicId: topic.id },
     });
-    expect(post.status).toBe(201);
-    const author = await call(`/users/${user.id}`);
-    expect(author.status).toBe(200);
-    expect(await author.json()).toMatchObject({ id: user.id, postCount: 1 });
+    expect(note.status).toBe(201);
+    expect(await getTopic(topic.id)).toMatchObject({ id: topic.id, noteCount: 1 });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { warmUpQueryCompiler } from "../../src/db/warm-up";
 import { Prisma } from "../../src/generated/prisma/client";
-import { createPost, createUser, getUser } from "./helpers";
+import { call, createTopic, getTopic, uniqueText } from "./fixture/client";
 
 // src/index.ts runs the warm-up at module scope (tools/bench/test/startup.test.ts checks that in plain
 // workerd); here it runs again inside a request, where a failure throws instead of warning.
@@ -18,10 +18,17 @@ describe("query compiler warm-up", () => {
   it("plans on the same wasm instance as Prisma's clients, which keep working around it", async () => {
     // Prisma is loaded and in use before the warm-up, and used again after it: a warm-up that
     // instantiated a wasm of its own behind the same glue would break these ("Failed to decode input").
-    const user = await createUser();
+    // A keyed write runs Prisma's planned queries (the idempotency key's), the fixture's raw SQL too.
+    const keyed = (topicId: string) => ({
+      method: "POST",
+      headers: { "Idempotency-Key": crypto.randomUUID() },
+      json: { text: uniqueText("warm"), topicId },
+    });
+    const topic = await createTopic();
+    expect((await call("/notes", keyed(topic.id))).status).toBe(201);
     const plans = await warmUpQueryCompiler();
     expect(plans.length).toBeGreaterThan(0);
-    await createPost(user.id);
-    expect(await getUser(user.id)).toMatchObject({ id: user.id, postCount: 1 });
+    expect((await call("/notes", keyed(topic.id))).status).toBe(201);
+    expect(await getTopic(topic.id)).toMatchObject({ id: topic.id, noteCount: 2 });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { auth, call, createUser, problemOf, uniqueEmail } from "./helpers";
+import { auth, call, problemOf } from "../helpers";
+import { createUser, uniqueEmail } from "./helpers";
 
 describe("users CRUD (single statements)", () => {
   it("creates (201 + Location), reads, updates and deletes a user", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { auth, callWith, uniqueEmail } from "./helpers";
-import { stack } from "./stack";
+import { auth, callWith } from "../helpers";
+import { stack } from "../stack";
+import { uniqueEmail } from "./helpers";
 
 const json = (body: unknown): RequestInit => ({
   method: "POST",

@@ -3,7 +3,7 @@
 // every @ts-expect-error must be an error, or the check fails.
 import { hc } from "hono/client";
 import { expectTypeOf, test } from "vitest";
-import type { AppType } from "../../src/index";
+import type { AppType } from "../../../src/index";
 
 const client = hc<AppType>("https://api.example.com", { headers: { Authorization: "Bearer t" } });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { auth, call, createPost, createUser, getUser, problemOf } from "./helpers";
+import { auth, call, problemOf } from "../helpers";
+import { createPost, createUser, getUser } from "./helpers";
 
 describe("posts CRUD", () => {
   it("creates a post and bumps postCount in one transaction (WebSocket)", async () => {

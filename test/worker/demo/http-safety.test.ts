@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrismaClient } from "../../src/db/prisma";
-import type { Bindings } from "../../src/env";
-import type { PrismaClient } from "../../src/generated/prisma/client";
+import { createPrismaClient } from "../../../src/db/prisma";
+import type { Bindings } from "../../../src/env";
+import type { PrismaClient } from "../../../src/generated/prisma/client";
 import { uniqueEmail } from "./helpers";
 
 // Which Prisma 7.10 operations work over PrismaNeonHttp (no transactions). Some 7.8–7.9 releases

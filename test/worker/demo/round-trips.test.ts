@@ -1,9 +1,10 @@
 import { env } from "cloudflare:workers";
 import { afterAll, describe, expect, it } from "vitest";
-import { createPrismaClient } from "../../src/db/prisma";
-import type { Bindings, DatabaseNeed, Transport } from "../../src/env";
-import { auth, call, callWith, createPost, createUser, neonStats, resetNeonStats, uniqueEmail } from "./helpers";
-import { onHyperdrive, transportOf } from "./paths";
+import { createPrismaClient } from "../../../src/db/prisma";
+import type { Bindings, DatabaseNeed, Transport } from "../../../src/env";
+import { auth, call, callWith, neonStats, resetNeonStats } from "../helpers";
+import { onHyperdrive, transportOf } from "../paths";
+import { createPost, createUser, uniqueEmail } from "./helpers";
 
 // Database round trips per endpoint, read from the local Neon proxy's counters (a round trip =
 // one client→server flight and its reply; HTTP = 1 per /sql request). The driver pipelines
