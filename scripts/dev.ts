@@ -55,11 +55,7 @@ async function startDevStack(): Promise<LocalStack> {
     neonPort: NEON_PORT,
     seed: async (url) => {
       const seed = await seedDatabase(url, { onlyIfEmpty: true, log: () => {} });
-      step(
-        seed.seeded
-          ? `seeded the empty database (${seed.users} users, ${seed.posts} posts)`
-          : "database has data: not seeding",
-      );
+      step(seed.seeded ? `seeded the empty database (${seed.summary})` : `not seeding: ${seed.summary}`);
     },
     log: step,
   });

@@ -1,5 +1,8 @@
-// Demo content for local development. Fixed ids make the seed re-runnable: every row is
-// upserted on a unique key (users by email, posts by id), so a second run changes nothing.
+// The demo's rows for local development, and how scripts/db/seed.ts writes them. Fixed ids make
+// the seed re-runnable: every row is upserted on a unique key (users by email, posts by id), so a
+// second run changes nothing. Without the demo: `export const seed = null;` or a Seed of your own.
+import type { Seed } from "./seed.js";
+
 export interface SeedUser {
   email: string;
   name: string;
@@ -50,3 +53,27 @@ export const SEED_POSTS: readonly SeedPost[] = [
     status: "PUBLISHED",
   },
 ];
+
+export const seed: Seed = {
+  isEmpty: async (prisma) => (await prisma.user.count()) === 0,
+  async run(tx) {
+    // Existing rows are left as they are (update: {}), so a re-run changes nothing, not even
+    // updatedAt, and edits made to the demo rows survive.
+    const users = [];
+    for (const u of SEED_USERS) users.push(await tx.user.upsert({ where: { email: u.email }, create: u, update: {} }));
+    const idByEmail = new Map(users.map((u) => [u.email, u.id]));
+    for (const { authorEmail, ...p } of SEED_POSTS) {
+      await tx.post.upsert({
+        where: { id: p.id },
+        create: { ...p, authorId: idByEmail.get(authorEmail)! },
+        update: {},
+      });
+    }
+    // Keep the denormalised counter true to the rows (including posts made outside the seed).
+    for (const user of users) {
+      const actual = await tx.post.count({ where: { authorId: user.id } });
+      if (user.postCount !== actual) await tx.user.update({ where: { id: user.id }, data: { postCount: actual } });
+    }
+  },
+  summary: async (prisma) => `${await prisma.user.count()} users, ${await prisma.post.count()} posts`,
+};

@@ -1,5 +1,6 @@
-// `npm run db:seed` (also `prisma db seed`): adds the demo users (by email) and posts (by id) that
-// are missing from DIRECT_URL, leaves existing rows alone, and corrects each user's postCount.
+// `npm run db:seed` (also `prisma db seed`): runs scripts/db/seed-data.ts's `seed` on DIRECT_URL, in
+// one transaction. The demo's adds the demo users (by email) and posts (by id) that are missing,
+// leaves existing rows alone, and corrects each user's postCount.
 import "dotenv/config";
 
 import path from "node:path";
@@ -8,8 +9,20 @@ import { pathToFileURL } from "node:url";
 import { PrismaPg } from "@prisma/adapter-pg";
 
 import { parseDatabaseUrl } from "@starter/prisma-offline";
+import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { DatabaseScriptError, readDirectUrl, redactUrl } from "./direct-url.js";
-import { SEED_POSTS, SEED_USERS } from "./seed-data.js";
+import { seed as chosen } from "./seed-data.js";
+
+/** What scripts/db/seed-data.ts exports as `seed` (or null: nothing to seed). */
+export interface Seed {
+  /** Whether the database has none of the seed's rows yet (`npm run dev` seeds only then). */
+  isEmpty(prisma: PrismaClient): Promise<boolean>;
+  /** Adds what is missing; re-runnable. Runs in one transaction. */
+  run(tx: Prisma.TransactionClient): Promise<void>;
+  /** What the database holds afterwards, for the log ("3 users, 4 posts"). */
+  summary(prisma: PrismaClient): Promise<string>;
+}
+const seed: Seed | null = chosen;
 
 export interface SeedOptions {
   /** Leave a database that already has users untouched (what `npm run dev` wants). */
@@ -19,8 +32,8 @@ export interface SeedOptions {
 
 export interface SeedResult {
   seeded: boolean;
-  users: number;
-  posts: number;
+  /** What the database holds (Seed.summary), or why nothing was seeded. */
+  summary: string;
 }
 
 // The Node-runtime client (generator "node"); the Worker's client only loads in workerd.
@@ -40,33 +53,15 @@ export async function seedDatabase(url: string, opts: SeedOptions = {}): Promise
   const db = parseDatabaseUrl(url);
   const prisma = new PrismaClient({ adapter: new PrismaPg(db.poolConfig, { schema: db.schema }) });
   try {
-    if (opts.onlyIfEmpty && (await prisma.user.count()) > 0) {
-      log("database already has users; not seeding");
-      return { seeded: false, users: await prisma.user.count(), posts: await prisma.post.count() };
+    if (!seed) return { seeded: false, summary: "no seed (scripts/db/seed-data.ts)" };
+    if (opts.onlyIfEmpty && !(await seed.isEmpty(prisma))) {
+      const summary = `the database has data (${await seed.summary(prisma)})`;
+      log(`not seeding: ${summary}`);
+      return { seeded: false, summary };
     }
-    // Existing rows are left as they are (update: {}), so a re-run changes nothing, not even
-    // updatedAt, and edits made to the demo rows survive.
-    await prisma.$transaction(async (tx) => {
-      const users = [];
-      for (const u of SEED_USERS) {
-        users.push(await tx.user.upsert({ where: { email: u.email }, create: u, update: {} }));
-      }
-      const idByEmail = new Map(users.map((u) => [u.email, u.id]));
-      for (const { authorEmail, ...p } of SEED_POSTS) {
-        await tx.post.upsert({
-          where: { id: p.id },
-          create: { ...p, authorId: idByEmail.get(authorEmail)! },
-          update: {},
-        });
-      }
-      // Keep the denormalised counter true to the rows (including posts made outside the seed).
-      for (const user of users) {
-        const actual = await tx.post.count({ where: { authorId: user.id } });
-        if (user.postCount !== actual) await tx.user.update({ where: { id: user.id }, data: { postCount: actual } });
-      }
-    });
-    const result = { seeded: true, users: await prisma.user.count(), posts: await prisma.post.count() };
-    log(`seeded ${redactUrl(url)}: ${result.users} users, ${result.posts} posts in total`);
+    await prisma.$transaction((tx) => seed.run(tx));
+    const result = { seeded: true, summary: await seed.summary(prisma) };
+    log(`seeded ${redactUrl(url)}: ${result.summary} in total`);
     return result;
   } finally {
     await prisma.$disconnect();

@@ -98,7 +98,7 @@ describe("npm run dev", () => {
     const second = startDev(env);
     await waitFor(second, "[dev] ready:");
     expect(second.output()).toContain("migrations already applied");
-    expect(second.output()).toContain("database has data: not seeding");
+    expect(second.output()).toContain("not seeding: the database has data (3 users, 4 posts)");
     expect(await stopDev(second)).toBe(0);
   }, 240_000);
 });

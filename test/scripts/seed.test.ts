@@ -29,7 +29,7 @@ afterAll(async () => {
 describe("db:seed", () => {
   it("seeds, and a second run (as `npm run db:seed` would) changes nothing", async () => {
     const first = await seedDatabase(url, { log: () => {} });
-    expect(first).toEqual({ seeded: true, users: SEED_USERS.length, posts: SEED_POSTS.length });
+    expect(first).toEqual({ seeded: true, summary: `${SEED_USERS.length} users, ${SEED_POSTS.length} posts` });
     const snapshot = async () => ({
       users: await query(url, "SELECT * FROM users ORDER BY email"),
       posts: await query(url, "SELECT * FROM posts ORDER BY id"),
