@@ -25,7 +25,7 @@ export interface Seed {
 const seed: Seed | null = chosen;
 
 export interface SeedOptions {
-  /** Leave a database that already has users untouched (what `npm run dev` wants). */
+  /** Leave a database that already has the seed's rows untouched (what `npm run dev` wants). */
   onlyIfEmpty?: boolean;
   log?: (line: string) => void;
 }
@@ -53,7 +53,11 @@ export async function seedDatabase(url: string, opts: SeedOptions = {}): Promise
   const db = parseDatabaseUrl(url);
   const prisma = new PrismaClient({ adapter: new PrismaPg(db.poolConfig, { schema: db.schema }) });
   try {
-    if (!seed) return { seeded: false, summary: "no seed (scripts/db/seed-data.ts)" };
+    if (!seed) {
+      const summary = "scripts/db/seed-data.ts exports no seed";
+      log(`nothing to seed: ${summary}`);
+      return { seeded: false, summary };
+    }
     if (opts.onlyIfEmpty && !(await seed.isEmpty(prisma))) {
       const summary = `the database has data (${await seed.summary(prisma)})`;
       log(`not seeding: ${summary}`);

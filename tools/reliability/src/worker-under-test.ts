@@ -29,6 +29,10 @@ export interface StartWorkerUnderTestOptions {
   via?: DatabasePath;
   /** One line per step; default silent. */
   log?: (line: string) => void;
+  /** Another Worker entry with the same wrangler.toml (the tests' test/worker/fixture/worker.ts). */
+  entrypoint?: string;
+  /** SQL run on the fresh database before the Worker starts (the fixture's tables). */
+  setupSql?: string;
 }
 
 // A random token per run: nothing secret to keep out of logs, nothing reused between runs.
@@ -46,10 +50,12 @@ export async function startWorkerUnderTest(opts: StartWorkerUnderTestOptions = {
     stops.push(() => stack.stop());
     const db = new pg.Pool({ connectionString: stack.directUrl, max: 2, application_name: CHECKER_APPLICATION_NAME });
     stops.push(() => db.end());
+    if (opts.setupSql) await db.query(opts.setupSql);
     const apiToken = newToken();
     const worker = await serveWorker(stack, {
       bindings: { API_TOKEN: apiToken, DB_CONNECT_TIMEOUT_MS: String(connectTimeoutMs) },
       hyperdrive: opts.via === "hyperdrive",
+      entrypoint: opts.entrypoint,
     });
     stops.push(() => worker.dispose());
     log(`Worker on ${worker.origin} (${opts.via ?? "neon"})`);

@@ -2,9 +2,12 @@
 // listens on, a name that does not resolve, TLS refused) or in the credentials, against the
 // Worker as wrangler serves it: the runtime's own 500 page (an uncaught exception) is exactly
 // what these would show if any path let one escape. Outages are 503 + Retry-After;
-// misconfigurations are 500s. Never a stack trace or a connection string.
+// misconfigurations are 500s. Never a stack trace or a connection string. On the machinery's
+// fixture (test/worker/fixture, the Worker's own frame and middleware): a statement read, a
+// one-statement write, an interactive transaction, and /health.
 import { type LocalStack, serveWorker, startLocalStack } from "@starter/local-neon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FIXTURE_WORKER } from "./fixture";
 
 const TOKEN = `failures-${crypto.randomUUID()}`;
 const withPassword = (url: string, password: string) => {
@@ -50,10 +53,11 @@ const HYPERDRIVE: Failure[] = [
   { name: "a wrong password", status: 500, hyperdriveUrl: (s) => withPassword(s.hyperdriveUrl, "wrong") },
 ];
 
+const SOME_ID = "0b3c8f4e-1c9a-4a51-9e0b-7f8a1d2c3e4f";
 const REQUESTS = [
-  ["GET", "/users"],
-  ["POST", "/posts", { title: "t", authorId: "0b3c8f4e-1c9a-4a51-9e0b-7f8a1d2c3e4f" }],
-  ["DELETE", "/posts/0b3c8f4e-1c9a-4a51-9e0b-7f8a1d2c3e4f"],
+  ["GET", "/notes"],
+  ["POST", "/notes", { text: "t", topicId: SOME_ID }],
+  ["POST", `/notes/${SOME_ID}/move`, { topicId: SOME_ID }],
   ["GET", "/health"],
   ["GET", "/health?need=statement"],
 ] as const;
@@ -72,6 +76,7 @@ describe.each([
     "$name: a problem, $status, on every route",
     async (failure) => {
       const worker = await serveWorker(stack, {
+        entrypoint: FIXTURE_WORKER,
         bindings: { API_TOKEN: TOKEN, DB_CONNECT_TIMEOUT_MS: "3000", ...failure.bindings?.(stack) },
         ...(failure.hyperdriveUrl ? { hyperdrive: true, hyperdriveUrl: failure.hyperdriveUrl(stack) } : {}),
       });

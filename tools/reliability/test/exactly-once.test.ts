@@ -2,22 +2,24 @@
 // before the Worker hears so. Each trial sends a keyed write with the local Neon's cutAfterCommit
 // fault on, then retries it with the same key; the database must hold the write once, with one
 // key row, whatever the first answer was. Both paths that take transactional writes are tried:
-// Neon's WebSocket and Hyperdrive. Faults are global, so this file has a stack of its own.
+// Neon's WebSocket and Hyperdrive. Faults are global, so this file has a stack of its own. On the
+// machinery's fixture (./fixture.ts): a keyed POST /notes (a note and its topic's count) and a keyed
+// move (an interactive transaction).
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { settleConnections } from "../src/connections";
-import { checkInvariants } from "../src/invariants";
-import { DATABASE_PATHS, startWorkerUnderTest, type WorkerUnderTest } from "../src/worker-under-test";
-import { createAuthor, type Timed, timedCall, untilNoOpenSockets } from "./helpers";
+import { DATABASE_PATHS, type WorkerUnderTest } from "../src/worker-under-test";
+import { createNote, createTopic, driftedTopics, startFixtureUnderTest } from "./fixture";
+import { type Timed, timedCall, untilNoOpenSockets } from "./helpers";
 
-const TRIALS = 102; // 34 per write route
-type Write = "POST /users" | "POST /posts" | "POST /posts/{id}/move";
-const WRITES: Write[] = ["POST /users", "POST /posts", "POST /posts/{id}/move"];
+const TRIALS = 102; // 51 per write route
+type Write = "POST /notes" | "POST /notes/{id}/move";
+const WRITES: Write[] = ["POST /notes", "POST /notes/{id}/move"];
 
 describe.each(DATABASE_PATHS)("exactly once, over %s", (via) => {
   let target: WorkerUnderTest;
   beforeAll(async () => {
-    target = await startWorkerUnderTest({ connectTimeoutMs: 5_000, via });
+    target = await startFixtureUnderTest({ connectTimeoutMs: 5_000, via });
   }, 120_000);
   afterAll(() => target?.stop());
 
@@ -25,8 +27,8 @@ describe.each(DATABASE_PATHS)("exactly once, over %s", (via) => {
     (await target.db.query<{ n: number }>(sql, params)).rows[0]!.n;
 
   it(`a cut after COMMIT, ${TRIALS} trials: 0 duplicate writes, 0 lost writes, no stuck key`, async () => {
-    const [a, b] = [await createAuthor(target), await createAuthor(target)];
-    const moving = JSON.parse((await timedCall(target, "POST", "/posts", { title: "mover", authorId: a })).body).id;
+    const [a, b] = [await createTopic(target), await createTopic(target)];
+    const moving = await createNote(target, a, `mover-${crypto.randomUUID()}`);
     let owner = a;
     const firstAnswers: Record<string, number> = {};
     let duplicates = 0;
@@ -37,11 +39,7 @@ describe.each(DATABASE_PATHS)("exactly once, over %s", (via) => {
       const marker = `once-${crypto.randomUUID()}`;
       const to = owner === a ? b : a;
       const [path, body] =
-        write === "POST /users"
-          ? ["/users", { email: `${marker}@example.test` }]
-          : write === "POST /posts"
-            ? ["/posts", { title: marker, authorId: a }]
-            : [`/posts/${moving}/move`, { authorId: to }];
+        write === "POST /notes" ? ["/notes", { text: marker, topicId: a }] : [`/notes/${moving}/move`, { topicId: to }];
       const send = () => timedCall(target, "POST", path, body, { "Idempotency-Key": key });
 
       await untilNoOpenSockets(target);
@@ -65,11 +63,9 @@ describe.each(DATABASE_PATHS)("exactly once, over %s", (via) => {
 
       await settleConnections(target, 0);
       const writes =
-        write === "POST /users"
-          ? await count("SELECT count(*)::int AS n FROM users WHERE email = $1", [`${marker}@example.test`])
-          : write === "POST /posts"
-            ? await count("SELECT count(*)::int AS n FROM posts WHERE title = $1", [marker])
-            : await count("SELECT count(*)::int AS n FROM posts WHERE id = $1 AND author_id = $2", [moving, to]);
+        write === "POST /notes"
+          ? await count("SELECT count(*)::int AS n FROM fixture_notes WHERE text = $1", [marker])
+          : await count("SELECT count(*)::int AS n FROM fixture_notes WHERE id = $1 AND topic_id = $2", [moving, to]);
       if (writes > 1) duplicates++;
       if (writes < 1) lost++;
       expect(await count("SELECT count(*)::int AS n FROM idempotency_keys WHERE key = $1", [key])).toBe(1);
@@ -77,15 +73,15 @@ describe.each(DATABASE_PATHS)("exactly once, over %s", (via) => {
     }
     console.log(`[exactly-once over ${via}] ${TRIALS} trials; first answers ${JSON.stringify(firstAnswers)}`);
     expect({ duplicates, lost }).toEqual({ duplicates: 0, lost: 0 });
-    expect(await checkInvariants(target.db)).toMatchObject({ driftedCounters: 0, orphanPosts: 0 });
+    expect(await driftedTopics(target.db)).toBe(0);
   }, 300_000);
 
   it("a request that hangs before its COMMIT: a retry is told to wait, then takes over within the bound", async () => {
-    const authorId = await createAuthor(target);
+    const topicId = await createTopic(target);
     const key = crypto.randomUUID();
-    const title = `hung-${key}`;
+    const text = `hung-${key}`;
     const send = (signal?: AbortSignal) =>
-      fetch(`${target.origin}/posts`, {
+      fetch(`${target.origin}/notes`, {
         method: "POST",
         signal,
         headers: {
@@ -93,7 +89,7 @@ describe.each(DATABASE_PATHS)("exactly once, over %s", (via) => {
           "Content-Type": "application/json",
           "Idempotency-Key": key,
         },
-        body: JSON.stringify({ title, authorId }),
+        body: JSON.stringify({ text, topicId }),
       });
     await untilNoOpenSockets(target);
     const frozenBefore = target.stack.neon.counters().frozen;
@@ -106,7 +102,8 @@ describe.each(DATABASE_PATHS)("exactly once, over %s", (via) => {
       target.stack.neon.setFaults({ freezeAtCommit: false });
       const frozenAt = Date.now();
 
-      // The hung transaction holds the author's row: a retry waits LOCK_TIMEOUT, then 409 + Retry-After.
+      // The hung transaction holds the topic's row and the note's text: a retry waits LOCK_TIMEOUT,
+      // then 409 + Retry-After.
       const blocked = await send();
       expect(blocked.status, await blocked.clone().text()).toBe(409);
       expect(blocked.headers.get("Retry-After")).toBe("1");
@@ -127,25 +124,25 @@ describe.each(DATABASE_PATHS)("exactly once, over %s", (via) => {
       }
       expect(took?.status).toBe(201);
       expect(Date.now() - frozenAt).toBeLessThan(16_000);
-      expect(await count("SELECT count(*)::int AS n FROM posts WHERE title = $1", [title])).toBe(1);
+      expect(await count("SELECT count(*)::int AS n FROM fixture_notes WHERE text = $1", [text])).toBe(1);
       expect(await count("SELECT count(*)::int AS n FROM idempotency_keys WHERE key = $1", [key])).toBe(1);
     } finally {
       target.stack.neon.setFaults({ freezeAtCommit: false });
       abandoned.abort();
       await hung;
     }
-    expect(await checkInvariants(target.db)).toMatchObject({ driftedCounters: 0, orphanPosts: 0 });
+    expect(await driftedTopics(target.db)).toBe(0);
   }, 60_000);
 
   it("a request cut anywhere before its COMMIT leaves no key behind: the retry writes, once, at once", async () => {
-    const authorId = await createAuthor(target);
-    const posts = async (title: string) => count("SELECT count(*)::int AS n FROM posts WHERE title = $1", [title]);
+    const topicId = await createTopic(target);
+    const notes = async (text: string) => count("SELECT count(*)::int AS n FROM fixture_notes WHERE text = $1", [text]);
     let written = false;
     // Cut after 1, 2, … client messages: every position from the connect to the COMMIT.
     for (let n = 1; n <= 40 && !written; n++) {
       const key = crypto.randomUUID();
-      const title = `cut-${n}-${key}`;
-      const send = () => timedCall(target, "POST", "/posts", { title, authorId }, { "Idempotency-Key": key });
+      const text = `cut-${n}-${key}`;
+      const send = () => timedCall(target, "POST", "/notes", { text, topicId }, { "Idempotency-Key": key });
       await untilNoOpenSockets(target);
       target.stack.neon.setFaults({ cutAfterMessages: n });
       const first = await send().finally(() => target.stack.neon.setFaults({ cutAfterMessages: 0 }));
@@ -153,15 +150,15 @@ describe.each(DATABASE_PATHS)("exactly once, over %s", (via) => {
       if (!written) {
         expect(first.status).toBe(503);
         await settleConnections(target, 0);
-        expect(await posts(title)).toBe(0);
+        expect(await notes(text)).toBe(0);
         expect(await count("SELECT count(*)::int AS n FROM idempotency_keys WHERE key = $1", [key])).toBe(0);
       }
       // Never a 409 "in progress", never a wait: the key died with the request's transaction.
       const retry = await send();
       expect(retry.status, retry.body).toBe(201);
-      expect(await posts(title)).toBe(1);
+      expect(await notes(text)).toBe(1);
     }
     expect(written).toBe(true);
-    expect(await checkInvariants(target.db)).toMatchObject({ driftedCounters: 0, orphanPosts: 0 });
+    expect(await driftedTopics(target.db)).toBe(0);
   }, 120_000);
 });

@@ -4,9 +4,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { settleConnections } from "../src/connections";
-import { checkInvariants } from "../src/invariants";
-import { DATABASE_PATHS, startWorkerUnderTest, type WorkerUnderTest } from "../src/worker-under-test";
-import { createAuthor, timedCall, untilNoOpenSockets } from "./helpers";
+import { DATABASE_PATHS, type WorkerUnderTest } from "../src/worker-under-test";
+import { createTopic, driftedTopics, startFixtureUnderTest } from "./fixture";
+import { timedCall, untilNoOpenSockets } from "./helpers";
 
 const TIMEOUT_MS = 5_000;
 
@@ -18,7 +18,7 @@ async function nextXid(target: WorkerUnderTest): Promise<bigint> {
 
 /**
  * Whether a transaction that wrote something rolled back among the IDs assigned since `from`.
- * Postgres assigns an ID at a transaction's first write, so a keyed POST /posts gets one at its
+ * Postgres assigns an ID at a transaction's first write, so a keyed POST /notes gets one at its
  * INSERT (the key lookup before it only reads) and a cut before the INSERT leaves none. Waits (at
  * most 5 s) for the cut backend to finish its abort. Exact, unlike the statistics counters, which
  * a backend flushes some time after it exits.
@@ -37,11 +37,12 @@ async function rolledBackWriteSince(target: WorkerUnderTest, from: bigint): Prom
 
 describe.each(DATABASE_PATHS)("over %s", (via) => {
   let target: WorkerUnderTest;
-  let authorId: string;
+  let topicId: string;
 
+  // On the machinery's fixture (./fixture.ts), whose routes share the Worker's middleware.
   beforeAll(async () => {
-    target = await startWorkerUnderTest({ connectTimeoutMs: TIMEOUT_MS, via });
-    authorId = await createAuthor(target);
+    target = await startFixtureUnderTest({ connectTimeoutMs: TIMEOUT_MS, via });
+    topicId = await createTopic(target);
   }, 120_000);
   afterAll(() => target?.stop());
   beforeEach(async () => {
@@ -55,12 +56,18 @@ describe.each(DATABASE_PATHS)("over %s", (via) => {
     await untilNoOpenSockets(target);
   });
 
-  // One route per need: GET /users is a statement (Neon: HTTP), a keyed POST /posts a transaction
+  // One route per need: GET /notes is a statement (Neon: HTTP), a keyed POST /notes a transaction
   // (Neon: WebSocket; its key is recorded with the write); over Hyperdrive both take the TCP path.
   const requests = () =>
     [
-      ["http", "GET", "/users", undefined, {}],
-      ["ws", "POST", "/posts", { title: "fault", authorId }, { "Idempotency-Key": crypto.randomUUID() }],
+      ["http", "GET", "/notes", undefined, {}],
+      [
+        "ws",
+        "POST",
+        "/notes",
+        { text: `fault-${crypto.randomUUID()}`, topicId },
+        { "Idempotency-Key": crypto.randomUUID() },
+      ],
     ] as const;
 
   describe("the database refuses connections", () => {
@@ -120,16 +127,17 @@ describe.each(DATABASE_PATHS)("over %s", (via) => {
     }, 30_000);
   });
 
-  // Keyed, so that POST /posts is a transaction (its key is recorded with the write); unkeyed it is
+  // Keyed, so that POST /notes is a transaction (its key is recorded with the write); unkeyed it is
   // one statement, which a cut cannot split.
-  describe("a connection cut inside a keyed POST /posts's transaction", () => {
-    it("rolls back: 503 and 0 partial writes, postCount equal to the posts, wherever the cut lands", async () => {
-      const authorId = await createAuthor(target); // no posts yet
-      const postsOf = async () =>
+  describe("a connection cut inside a keyed POST /notes's transaction", () => {
+    it("rolls back: 503 and 0 partial writes, the topic's count equal to its notes, wherever the cut lands", async () => {
+      const topicId = await createTopic(target); // no notes yet
+      const notesOf = async () =>
         (
-          await target.db.query<{ posts: number; counter: number }>(
-            `SELECT (SELECT count(*)::int FROM posts WHERE author_id = $1) AS posts, post_count AS counter FROM users WHERE id = $1`,
-            [authorId],
+          await target.db.query<{ notes: number; counter: number }>(
+            `SELECT (SELECT count(*)::int FROM fixture_notes WHERE topic_id = $1) AS notes, note_count AS counter
+             FROM fixture_topics WHERE id = $1`,
+            [topicId],
           )
         ).rows[0]!;
       let created = 0;
@@ -143,35 +151,35 @@ describe.each(DATABASE_PATHS)("over %s", (via) => {
       while (cutAfterInsert === 0 && scans < 3) {
         scans++;
         for (let n = 1; n <= 40; n++) {
-          const before = { ...(await postsOf()), xid: await nextXid(target) };
+          const before = { ...(await notesOf()), xid: await nextXid(target) };
           await untilNoOpenSockets(target);
           target.stack.neon.setFaults({ cutAfterMessages: n });
           const res = await timedCall(
             target,
             "POST",
-            "/posts",
-            { title: `cut ${n}`, authorId },
+            "/notes",
+            { text: `cut ${n} ${crypto.randomUUID()}`, topicId },
             { "Idempotency-Key": crypto.randomUUID() },
           );
           target.stack.neon.setFaults({ cutAfterMessages: 0 });
           await settleConnections(target, 0);
-          const after = await postsOf();
+          const after = await notesOf();
           if (res.status === 201) created++;
           else {
             expect(res.status).toBe(503);
             expect(res.retryAfter).toBe("5");
-            expect(after.posts).toBe(before.posts); // nothing written
+            expect(after.notes).toBe(before.notes); // nothing written
             // The INSERT ran, then rolled back.
             if (await rolledBackWriteSince(target, before.xid)) cutAfterInsert++;
           }
-          expect(after.counter).toBe(after.posts);
-          expect(after.posts).toBe(created);
+          expect(after.counter).toBe(after.notes);
+          expect(after.notes).toBe(created);
           if (res.status === 201) break;
         }
       }
       expect(created).toBe(scans);
       expect(cutAfterInsert).toBeGreaterThanOrEqual(1);
-      expect(await checkInvariants(target.db)).toMatchObject({ driftedCounters: 0, orphanPosts: 0 });
+      expect(await driftedTopics(target.db)).toBe(0);
     }, 60_000);
   });
 });
