@@ -11,7 +11,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { parseDatabaseUrl } from "@starter/prisma-offline";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { DatabaseScriptError, readDirectUrl, redactUrl } from "./direct-url.js";
-import { seed as chosen } from "./seed-data.js";
+import { seed as projectSeed } from "./seed-data.js";
 
 /** What scripts/db/seed-data.ts exports as `seed` (or null: nothing to seed). */
 export interface Seed {
@@ -22,9 +22,10 @@ export interface Seed {
   /** What the database holds afterwards, for the log ("3 users, 4 posts"). */
   summary(prisma: PrismaClient): Promise<string>;
 }
-const seed: Seed | null = chosen;
 
 export interface SeedOptions {
+  /** What to seed; default: scripts/db/seed-data.ts's `seed`. */
+  seed?: Seed | null;
   /** Leave a database that already has the seed's rows untouched (what `npm run dev` wants). */
   onlyIfEmpty?: boolean;
   log?: (line: string) => void;
@@ -49,6 +50,7 @@ async function loadPrismaClient() {
 
 export async function seedDatabase(url: string, opts: SeedOptions = {}): Promise<SeedResult> {
   const log = opts.log ?? ((line: string) => console.log(`[db:seed] ${line}`));
+  const seed = opts.seed === undefined ? (projectSeed as Seed | null) : opts.seed;
   const PrismaClient = await loadPrismaClient();
   const db = parseDatabaseUrl(url);
   const prisma = new PrismaClient({ adapter: new PrismaPg(db.poolConfig, { schema: db.schema }) });

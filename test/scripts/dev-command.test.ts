@@ -9,7 +9,18 @@ import path from "node:path";
 import { startLocalStack } from "@starter/local-neon";
 import { findFreePort } from "@starter/local-postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { ROOT, startDev, stopDev, waitFor } from "./helpers.js";
+import { seed } from "../../scripts/db/seed-data.js";
+import { ROOT, runScript, startDev, stopDev, waitFor } from "./helpers.js";
+
+/** npm run dev's seed step for the project's seed (scripts/db/seed-data.ts), whichever it is. */
+const SEEDED = seed ? /seeded the empty database \((.+)\)/ : /not seeding: scripts\/db\/seed-data\.ts exports no seed/;
+
+/** scripts/ci/smoke.ts, the deploy pipeline's smoke test: /health, then a route of /openapi.json with and without the token. */
+async function expectSmokePasses(origin: string) {
+  const smoke = await runScript("scripts/ci/smoke.ts", [origin], { API_TOKEN: "local-dev-token" });
+  expect(smoke.code, `${smoke.stdout}\n${smoke.stderr}`).toBe(0);
+  expect(smoke.stderr).toBe("");
+}
 
 const listening = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -50,7 +61,7 @@ describe("npm run dev", () => {
     }
   });
 
-  it("starts everything, serves the seeded API, stops on Ctrl-C, and reuses the data on a second run", async () => {
+  it("starts everything, seeds, passes the smoke test, stops on Ctrl-C, and reuses the data on a second run", async () => {
     const ports = { worker: await findFreePort(), neon: await findFreePort(), db: await findFreePort() };
     const env = {
       PORT: String(ports.worker),
@@ -68,17 +79,15 @@ describe("npm run dev", () => {
       .split("\n")
       .filter((l) => l.startsWith("[dev]"));
     expect(steps.join("\n")).toMatch(/applied \d+ migration\(s\)/);
-    expect(steps.join("\n")).toMatch(/seeded the empty database \(3 users, 4 posts\)/);
+    const seeded = SEEDED.exec(steps.join("\n"));
+    expect(seeded, steps.join("\n")).not.toBeNull();
     expect(first.output()).not.toContain("neon-local-password");
     // Quiet: no offline attempt to fetch Request.cf's data, and so no warning with a stack trace.
     expect(first.output()).not.toContain("Unable to fetch the `Request.cf` object");
 
     const health = await fetch(`http://127.0.0.1:${ports.worker}/health`);
     expect(await health.json()).toMatchObject({ status: "ok", database: "up" });
-    const users = (await (
-      await fetch(`http://127.0.0.1:${ports.worker}/users`, { headers: { Authorization: "Bearer local-dev-token" } })
-    ).json()) as { items: unknown[] };
-    expect(users.items).toHaveLength(3);
+    await expectSmokePasses(`http://127.0.0.1:${ports.worker}`);
 
     // A second `npm run dev` on the same data refuses in one line naming the first, and the first
     // keeps serving (it used to stop the first one's PostgreSQL, then report a port clash).
@@ -98,7 +107,11 @@ describe("npm run dev", () => {
     const second = startDev(env);
     await waitFor(second, "[dev] ready:");
     expect(second.output()).toContain("migrations already applied");
-    expect(second.output()).toContain("not seeding: the database has data (3 users, 4 posts)");
+    expect(second.output()).toContain(
+      seed
+        ? `not seeding: the database has data (${seeded![1]})`
+        : "not seeding: scripts/db/seed-data.ts exports no seed",
+    );
     expect(await stopDev(second)).toBe(0);
   }, 240_000);
 });
@@ -214,17 +227,13 @@ describe("npm run dev -- --hyperdrive", () => {
       await waitFor(run, "[dev] ready:");
       expect(run.output()).toContain("HYPERDRIVE bound to the local stack");
       const origin = `http://127.0.0.1:${ports.worker}`;
-      expect(await (await fetch(`${origin}/health`)).json()).toMatchObject({ database: "up", transport: "hyperdrive" });
-      const users = (await (
-        await fetch(`${origin}/users`, { headers: { Authorization: "Bearer local-dev-token" } })
-      ).json()) as { items: { id: string }[] };
-      expect(users.items).toHaveLength(3);
-      const post = await fetch(`${origin}/posts`, {
-        method: "POST",
-        headers: { Authorization: "Bearer local-dev-token", "Content-Type": "application/json" },
-        body: JSON.stringify({ title: "over Hyperdrive", authorId: users.items[0]!.id }),
-      });
-      expect(post.status).toBe(201);
+      for (const need of ["statement", "transaction"]) {
+        expect(await (await fetch(`${origin}/health?need=${need}`)).json()).toMatchObject({
+          database: "up",
+          transport: "hyperdrive",
+        });
+      }
+      await expectSmokePasses(origin);
       const stats = (await (await fetch(`http://127.0.0.1:${ports.neon}/_local-neon/stats`)).json()) as Record<
         string,
         number

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AppEnv, Bindings } from "../../src/env";
 import { onError } from "../../src/errors/handler";
 import { withPrisma } from "../../src/middleware/prisma";
-import { call, callWith, createNote, createTopic, uniqueText } from "./fixture/client";
+import { call, callWith, createNote, createTopic, getTopic, uniqueText } from "./fixture/client";
 import { auth, problemOf } from "./helpers";
 import { closedPort, hyperdriveWithPassword, onHyperdrive, withPassword } from "./paths";
 
@@ -109,6 +109,21 @@ describe("client errors never leak internals", () => {
     ]);
     expect(responses.map((r) => r.status)).toEqual([409, 404, 422, 400]);
     for (const res of responses) expectNoLeaks(await res.text());
+  });
+});
+
+// Found by the reliability fuzzer: Postgres text cannot hold U+0000, and its error (22021 over
+// HTTP, wrapped in P2039 or a raw query's failure over the other adapters) was a 500.
+describe("a NUL character (U+0000) in a text value → 400, nothing written", () => {
+  it.each([
+    ["one statement", {}],
+    ["in the idempotency transaction", { "Idempotency-Key": crypto.randomUUID() }],
+  ] as const)("%s", async (_how, headers) => {
+    const topic = await createTopic();
+    const res = await call("/notes", { method: "POST", headers, json: { text: "a\u0000b", topicId: topic.id } });
+    expect(res.status).toBe(400);
+    expect(await problemOf(res)).toMatchObject({ type: "urn:problem-type:invalid-character" });
+    expect(await getTopic(topic.id)).toMatchObject({ noteCount: 0 });
   });
 });
 

@@ -10,6 +10,14 @@ export async function createFixtures(directUrl: string): Promise<Fixtures> {
   const db = new pg.Client({ connectionString: directUrl });
   await db.connect();
   try {
+    const { rows } = await db.query<{ demo: boolean }>(
+      "SELECT to_regclass('users') IS NOT NULL AND to_regclass('posts') IS NOT NULL AS demo",
+    );
+    if (!rows[0]?.demo) {
+      throw new Error(
+        "the bench measures the demo's users/posts endpoints (tools/bench/src/cases.ts), and the migrated database has no users or posts table: point its cases at your routes",
+      );
+    }
     const tag = `${process.pid}-${Date.now().toString(36)}`;
     const ids = async (sql: string, params: unknown[]) =>
       (await db.query<{ id: string }>(sql, params)).rows.map((r) => r.id);

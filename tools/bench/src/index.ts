@@ -63,18 +63,20 @@ async function main(): Promise<void> {
   log(
     `rtt ${rtts.join(", ")} ms, ${samples} sequential samples per variant, ${seconds} s per throughput run, ${coldSamples} cold samples`,
   );
-  const bundle = await measureBundle();
-  log(`bundle: ${bundle.totalKiB} KiB, gzip ${bundle.gzipKiB} KiB (wasm ${bundle.wasmGzipKiB.toFixed(0)} KiB gzip)`);
-  const startup = await checkStartup();
-  log(`wrangler check startup: ${startup.lines.join("; ") || "no profile lines"}`);
-
   const stack = await startBenchStack(rtts[0]!);
   onShutdown(() => stack.stop()); // Ctrl-C leaves no database or proxy behind
   log(`database: ${stack.kind}; local Neon on ${stack.neon.host}:${stack.neon.port}`);
   const runs: RttRun[] = [];
   let breakdown: BenchResults["coldBreakdown"];
+  let bundle: BenchResults["bundle"];
+  let startup: BenchResults["startup"];
   try {
+    // First, so that an app without the demo's tables stops here, in one line.
     const fixtures = await createFixtures(stack.directUrl);
+    bundle = await measureBundle();
+    log(`bundle: ${bundle.totalKiB} KiB, gzip ${bundle.gzipKiB} KiB (wasm ${bundle.wasmGzipKiB.toFixed(0)} KiB gzip)`);
+    startup = await checkStartup();
+    log(`wrangler check startup: ${startup.lines.join("; ") || "no profile lines"}`);
     // --only: the cases whose "endpoint (transport)" label contains it, e.g. "(ws)" or "GET /users".
     const cases = benchCases(fixtures).filter((c) => label(c).includes(only));
     if (cases.length === 0) throw new Error(`no case matches --only ${JSON.stringify(only)}`);

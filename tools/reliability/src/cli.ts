@@ -1,5 +1,6 @@
 // Shared shape of the long-run commands (reliability:load, reliability:fuzz): flags, one line per
 // step, a stack of their own started and always stopped, exit 0 on "ok" and 1 otherwise.
+import { missingDemoRoutes } from "./demo-routes.js";
 import { startWorkerUnderTest, type WorkerUnderTest } from "./worker-under-test.js";
 
 /** `--name value` as a whole number ≥ 0, or the fallback. */
@@ -20,6 +21,8 @@ export function runReliabilityCommand(
   const main = async () => {
     const target = await startWorkerUnderTest({ log: say });
     try {
+      const missing = await missingDemoRoutes(target);
+      if (missing) throw new Error(missing);
       const ok = await check(target, say);
       say(ok ? "ok" : "FAILED");
       return ok ? 0 : 1;

@@ -1,15 +1,16 @@
 // The README's "Try it" block, as a user pastes it: against a real `npm run dev` on a fresh
 // database, in bash and in zsh, twice (a second paste must not collide with the first), with
 // every request required to succeed (curl --fail-with-body) and nothing left undefined (set -u).
+// The block drives the demo's routes, so this goes with the demo (README, "Remove the demo").
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { findFreePort } from "@starter/local-postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevRun, ROOT, runScript, startDev, stopDev, waitFor } from "./helpers.js";
+import { type DevRun, ROOT, startDev, stopDev, waitFor } from "../helpers.js";
 
-const MARKER = "<!-- run by test/scripts/readme-examples.test.ts";
+const MARKER = "<!-- run by test/scripts/demo/readme-examples.test.ts";
 /** Where the README's block expects npm run dev (its default port). */
 const DOCUMENTED_ORIGIN = "http://127.0.0.1:8787";
 
@@ -52,13 +53,6 @@ describe("the README's example requests", () => {
   afterAll(async () => {
     if (dev) await stopDev(dev);
     rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  // Beside them, on the same real Worker: the deploy pipeline's smoke test (its own tests use a stand-in).
-  it("scripts/ci/smoke.ts, the preview's smoke test, passes against npm run dev", async () => {
-    const smoke = await runScript("scripts/ci/smoke.ts", [origin], { API_TOKEN: "local-dev-token" });
-    expect(smoke.code, `${smoke.stdout}\n${smoke.stderr}`).toBe(0);
-    expect(smoke.stderr).toBe("");
   });
 
   it("point at npm run dev's documented address and use the token it prints", () => {
