@@ -96,7 +96,7 @@ describe("db:migrate against Postgres", () => {
       url,
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
     );
-    expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(["_prisma_migrations", "posts", "users"]));
+    expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(["_prisma_migrations", "idempotency_keys"]));
     const rowsSql = "SELECT id, migration_name, finished_at, checksum FROM _prisma_migrations ORDER BY migration_name";
     const applied = await query<{ migration_name: string; finished_at: Date | null }>(url, rowsSql);
     expect(applied.map((m) => m.migration_name)).toEqual(MIGRATIONS);

@@ -1,10 +1,11 @@
 // The README's "Remove the demo", done to a copy of the project: with the users/posts files, their
-// models, their two routes in src/app.ts, the seed's rows and the demo's tests (test/*/demo/) gone,
-// Prisma Client generates; the Worker, the scripts and the tests type-check; and the tests that
-// could lean on the demo pass in the copy: the machinery's Worker tests (test/worker, on
-// test/worker/fixture) in workerd, npm run dev's own, the seed runner's, the bench's startup
-// budgets and the reliability traffic run (which skips, saying the demo's routes are gone). So
-// nothing the starter provides names a demo model or route.
+// models (and a real `migrate dev` dropping them), their two routes in src/app.ts, the seed's rows
+// and the demo's tests (test/*/demo/) gone, Prisma Client generates; every TypeScript project
+// type-checks; and the tests that could lean on the demo pass in the copy: the machinery's Worker
+// tests (test/worker, on test/worker/fixture) in workerd, npm run dev's, db:migrate's and the seed
+// runner's, the offline Prisma engine's, /docs in Chromium, the bench's budgets, and the
+// reliability traffic run (which skips, saying the demo's routes are gone). So nothing the starter
+// provides names a demo model or route.
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -28,6 +29,9 @@ const DEMO_FILES = [
 /** Run in the copy after the removal (with test/worker/, the machinery's Worker tests). */
 const COPY_TESTS = [
   "test/scripts/seed.test.ts",
+  "test/scripts/migrate-script.test.ts",
+  "tools/prisma-offline/test/",
+  "test/docs/",
   "test/scripts/dev-command.test.ts",
   "tools/bench/test/startup.test.ts",
   "tools/reliability/test/traffic.test.ts",
@@ -125,8 +129,11 @@ describe("removing the demo (README)", () => {
     }
   }, 120_000);
 
-  it("keeps the machinery's tests green: the Worker's in workerd, npm run dev's, the seed's, the bench's, reliability's", async () => {
-    const projects = ["worker (postgres)", "scripts", "bench", "reliability"].flatMap((p) => ["--project", p]);
+  it("keeps the machinery's tests green on the copy: Worker, dev, migrate, seed, Prisma engine, /docs, bench, reliability", async () => {
+    const projects = ["worker (postgres)", "scripts", "prisma-offline", "docs", "bench", "reliability"].flatMap((p) => [
+      "--project",
+      p,
+    ]);
     const vitest = await runProcess(
       process.execPath,
       [

@@ -52,12 +52,15 @@ const columnsOf = async (url: string, table: string) =>
       `SELECT column_name FROM information_schema.columns WHERE table_name = '${table}'`,
     )
   ).map((r) => r.column_name);
+/** A row of the machinery's own table, which every fork keeps. */
+const insertKey = (key: string) =>
+  `INSERT INTO idempotency_keys (caller, route, key, fingerprint, response_status, response_headers, response_body) VALUES ('c', 'POST /x', '${key}', 'f', 201, '{}', '')`;
 const migrationsOf = (dir: string) => readdirSync(path.join(dir, "prisma/migrations")).filter((n) => /^\d/.test(n));
 
-/** The User model with one more column. */
+/** The machinery's IdempotencyKey model (the demo's may be gone) with one more column. */
 function addColumn(dir: string, line: string): void {
   const schema = readFileSync(schemaOf(dir), "utf8");
-  writeFileSync(schemaOf(dir), schema.replace(/model User \{\n/, `model User {\n  ${line}\n`));
+  writeFileSync(schemaOf(dir), schema.replace(/model IdempotencyKey \{\n/, `model IdempotencyKey {\n  ${line}\n`));
 }
 
 describe("the Prisma CLI on the stand-in", () => {
@@ -97,9 +100,9 @@ describe("the Prisma CLI on the stand-in", () => {
     const added = migrationsOf(dir).filter((m) => !before.includes(m));
     expect(added).toEqual([expect.stringMatching(/_add_nickname$/)]);
     expect(readFileSync(path.join(dir, "prisma/migrations", added[0]!, "migration.sql"), "utf8")).toMatch(
-      /ALTER TABLE "users" ADD COLUMN\s+"nickname" TEXT/,
+      /ALTER TABLE "idempotency_keys" ADD COLUMN\s+"nickname" TEXT/,
     );
-    expect(await columnsOf(url, "users")).toContain("nickname");
+    expect(await columnsOf(url, "idempotency_keys")).toContain("nickname");
     const shadows = await query(
       pgServer.url,
       "SELECT 1 FROM pg_database WHERE datname LIKE 'prisma_migrate_shadow_db_%'",
@@ -111,10 +114,10 @@ describe("the Prisma CLI on the stand-in", () => {
     const dir = project();
     const url = await fresh();
     await prisma(dir, ["migrate", "deploy"], url);
-    await query(url, "INSERT INTO users (email, updated_at) VALUES ('reset@example.test', now())");
+    await query(url, insertKey("reset"));
     const r = await prisma(dir, ["migrate", "reset", "--force"], url);
     expect(r.code, r.stderr).toBe(0);
-    expect(await query(url, "SELECT 1 FROM users")).toEqual([]);
+    expect(await query(url, "SELECT 1 FROM idempotency_keys")).toEqual([]);
     expect(await query(url, "SELECT 1 FROM _prisma_migrations")).toHaveLength(migrationsOf(dir).length);
   });
 
@@ -125,7 +128,9 @@ describe("the Prisma CLI on the stand-in", () => {
     const file = path.join("prisma/migrations", init!, "migration.sql");
     const executed = await prisma(dir, ["db", "execute", "--file", file], url);
     expect(executed.code, executed.stderr).toBe(0);
-    expect(await columnsOf(url, "users")).toContain("email");
+    const created = [...readFileSync(path.join(dir, file), "utf8").matchAll(/CREATE TABLE "(\w+)"/g)].map((m) => m[1]);
+    expect(created.length).toBeGreaterThan(0);
+    for (const table of created) expect(await columnsOf(url, table!)).not.toEqual([]);
     const resolved = await prisma(dir, ["migrate", "resolve", "--applied", init!], url);
     expect(resolved.code, resolved.stderr).toBe(0);
     // Recorded, not run again: deploy applies only the ones after it.
@@ -143,14 +148,14 @@ describe("the Prisma CLI on the stand-in", () => {
     addColumn(dir, "pushed Int?");
     const r = await prisma(dir, ["db", "push", "--accept-data-loss"], url);
     expect(r.code, r.stderr).toBe(0);
-    expect(await columnsOf(url, "users")).toContain("pushed");
+    expect(await columnsOf(url, "idempotency_keys")).toContain("pushed");
   });
 
   it("studio: serves, and answers queries against DIRECT_URL", async () => {
     const dir = project();
     const url = await fresh();
     await prisma(dir, ["migrate", "deploy"], url);
-    await query(url, "INSERT INTO users (email, updated_at) VALUES ('studio@example.test', now())");
+    await query(url, insertKey("studio@example.test"));
     const port = await findFreePort();
     const studio: ChildProcess = spawn(
       process.execPath,
@@ -177,7 +182,7 @@ describe("the Prisma CLI on the stand-in", () => {
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({
           procedure: "query",
-          query: { sql: "SELECT email FROM users", parameters: [] },
+          query: { sql: "SELECT key FROM idempotency_keys", parameters: [] },
         }),
       });
       expect(await res.text()).toContain("studio@example.test");
