@@ -112,7 +112,8 @@ export default defineConfig({
         },
       },
       {
-        // The deploy bundle against its budgets (size, startup CPU, a fresh isolate's first request).
+        // The deploy bundle in plain workerd: its budgets (size, startup CPU, a fresh isolate's first
+        // request), and requests sharing an isolate (isolation.test.ts).
         test: {
           name: "bench",
           environment: "node",

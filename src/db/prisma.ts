@@ -5,6 +5,7 @@ import type { Bindings, DatabaseNeed, Transport } from "../env";
 import { DatabaseConfigError } from "../errors/connection";
 import { type Prisma, PrismaClient } from "../generated/prisma/client";
 import { settingsOf } from "../settings";
+import { type ClientLease, leaseClient } from "./client-pool";
 import { useLocalNeonProxy } from "./local-neon";
 import { openWebSocketsWithFetch } from "./neon-websocket";
 import { sharedCompilerOption } from "./shared-compiler";
@@ -50,6 +51,23 @@ export function createPrismaClient(env: Bindings, transport: Transport): PrismaC
     adapter: adapterFor(env, transport, schema, timeoutMs),
     transactionOptions: { maxWait: timeoutMs },
   });
+}
+
+/**
+ * The request's PrismaClient, from the isolate's pool (client-pool.ts): the same as
+ * createPrismaClient's, built once and reused by one request at a time. Its queries must run
+ * inside `run`, and it returns to the pool when its `$disconnect()` resolves (withPrisma does both).
+ */
+export function leasePrismaClient(env: Bindings, transport: Transport): ClientLease {
+  const { databaseSchema: schema, dbConnectTimeoutMs: timeoutMs } = settingsOf(env);
+  return leaseOver(adapterFor(env, transport, schema, timeoutMs), timeoutMs);
+}
+
+/** A pooled client over `adapter`, from the pool of clients built for `timeoutMs` (their maxWait). */
+export function leaseOver(adapter: SqlDriverAdapterFactory, timeoutMs: number): ClientLease {
+  return leaseClient(String(timeoutMs), adapter, (holder) =>
+    newPrismaClient({ adapter: holder, transactionOptions: { maxWait: timeoutMs } }),
+  );
 }
 
 type ClientOptions = ConstructorParameters<typeof PrismaClient>[0];

@@ -1,5 +1,7 @@
 import { PrismaNeonHttp } from "@prisma/adapter-neon";
-import { newPrismaClient } from "./prisma";
+import type { Bindings } from "../env";
+import { settingsOf } from "../settings";
+import { leaseOver } from "./prisma";
 import { SharedQueryCompiler } from "./shared-compiler";
 
 /**
@@ -18,24 +20,29 @@ import { SharedQueryCompiler } from "./shared-compiler";
 export async function warmUpQueryCompiler(): Promise<unknown[]> {
   // On the shared compiler (shared-compiler.ts): the first client to load the wasm decides the
   // compiler class for the isolate, and the compilers built here are the ones requests then use.
-  const prisma = newPrismaClient({ adapter: new PrismaNeonHttp("postgresql://warm-up@warm-up.invalid/none", {}) });
-  try {
-    // Loads the wasm and builds the compiler the HTTP adapter's clients share.
-    await prisma.$connect();
-    const internals = prisma as unknown as EngineConfigHolder;
-    const datamodel = internals._engineConfig.inlineSchema;
-    // And the one the WebSocket and Hyperdrive adapters' clients share (they support relation
-    // joins), planning on it. The plans are not the routes' own (those differ in their arguments);
-    // what they warm is the planner's wasm code, which every later plan runs through.
-    const compiler = new SharedQueryCompiler({
-      datamodel,
-      provider: "postgres",
-      connectionInfo: { supportsRelationJoins: true },
-    });
-    return warmUpRequests(internals._runtimeDataModel).map((request) => compiler.compile(JSON.stringify(request)));
-  } finally {
-    await prisma.$disconnect();
-  }
+  // The client is a pooled one (client-pool.ts), under the default settings' key: the isolate's
+  // first request then takes it, built and warm, instead of building its own.
+  const adapter = new PrismaNeonHttp("postgresql://warm-up@warm-up.invalid/none", {});
+  const { prisma, run } = leaseOver(adapter, settingsOf({} as Bindings).dbConnectTimeoutMs);
+  return run(async () => {
+    try {
+      // Loads the wasm and builds the compiler the HTTP adapter's clients share.
+      await prisma.$connect();
+      const internals = prisma as unknown as EngineConfigHolder;
+      const datamodel = internals._engineConfig.inlineSchema;
+      // And the one the WebSocket and Hyperdrive adapters' clients share (they support relation
+      // joins), planning on it. The plans are not the routes' own (those differ in their arguments);
+      // what they warm is the planner's wasm code, which every later plan runs through.
+      const compiler = new SharedQueryCompiler({
+        datamodel,
+        provider: "postgres",
+        connectionInfo: { supportsRelationJoins: true },
+      });
+      return warmUpRequests(internals._runtimeDataModel).map((request) => compiler.compile(JSON.stringify(request)));
+    } finally {
+      await prisma.$disconnect();
+    }
+  });
 }
 
 /** The warm-up for an entry module: a failure only costs the first request its head start. */

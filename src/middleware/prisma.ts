@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { createPrismaClient, type Database, transportFor } from "../db/prisma";
+import { type Database, leasePrismaClient, transportFor } from "../db/prisma";
 import type { Bindings, DatabaseNeed, Transport } from "../env";
 
 /** What withPrisma adds to a route's context; handlers behind it (and later middleware) see it. */
@@ -22,11 +22,14 @@ export const withPrisma = (need: NeedChoice = "transaction") =>
   createMiddleware<PrismaEnv>(async (c, next) => {
     const transport = transportFor(c.env, typeof need === "function" ? need(c) : need);
     c.set("transport", transport);
-    const prisma = createPrismaClient(c.env, transport);
+    const { prisma, run } = leasePrismaClient(c.env, transport);
     c.set("prisma", prisma);
-    try {
-      await next();
-    } finally {
-      c.executionCtx.waitUntil(prisma.$disconnect());
-    }
+    // The client is the isolate's, leased to this request until $disconnect (db/client-pool.ts).
+    await run(async () => {
+      try {
+        await next();
+      } finally {
+        c.executionCtx.waitUntil(prisma.$disconnect());
+      }
+    });
   });
