@@ -3,10 +3,10 @@
  * every request's PrismaClient.
  *
  * Why: Prisma 7 builds a new wasm QueryCompiler (~4 ms) and a new, empty plan cache for every
- * PrismaClient, and this starter makes one client per request (Workers refuse to share I/O
- * objects across requests). So no request ever reused a plan. Compilers and plans are pure
- * computation with no I/O, so sharing them across requests is allowed; the clients, adapters and
- * sockets stay per request. (One isolate-wide PrismaClient is not: Prisma's dataloader runs one
+ * PrismaClient, and a client serves one request at a time (Workers refuse to share I/O objects
+ * across requests; client-pool.ts reuses the clients themselves, one request after another). So
+ * without this no request reused a plan. Compilers and plans are pure computation with no I/O, so
+ * sharing them across requests is allowed; adapters and sockets stay per request. (One isolate-wide PrismaClient is not: Prisma's dataloader runs one
  * request's queries in another request's timer. See docs/PERFORMANCE.md.)
  *
  * How: Prisma 7.10 has no public option for this. Its testing hook `__internal.configOverride`

@@ -13,7 +13,8 @@ type NeedChoice = DatabaseNeed | ((c: Context) => DatabaseNeed);
 
 /**
  * Gives the request its own PrismaClient as `c.var.prisma` and disposes of it after the response
- * (via waitUntil, so the response is not delayed). A route says what it needs: "transaction"
+ * (via waitUntil, so the response is not delayed). The client comes from the isolate's pool and
+ * goes back once disconnected (db/client-pool.ts); use it only inside the request. A route says what it needs: "transaction"
  * (default; interactive transactions) or "statement" (single statements), or a function of the
  * request. src/db/prisma.ts picks the transport: Hyperdrive when bound, else Neon's WebSocket
  * for transactions and HTTP for statements.
@@ -24,7 +25,7 @@ export const withPrisma = (need: NeedChoice = "transaction") =>
     c.set("transport", transport);
     const { prisma, run } = leasePrismaClient(c.env, transport);
     c.set("prisma", prisma);
-    // The client is the isolate's, leased to this request until $disconnect (db/client-pool.ts).
+    // Leased to this request until its $disconnect: the client refuses calls from outside `run`.
     await run(async () => {
       try {
         await next();
