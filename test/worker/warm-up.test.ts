@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { clientPoolCounts } from "../../src/db/client-pool";
 import { warmUpQueryCompiler } from "../../src/db/warm-up";
 import { Prisma } from "../../src/generated/prisma/client";
 import { call, createTopic, getTopic, uniqueText } from "./fixture/client";
@@ -7,7 +8,14 @@ import { call, createTopic, getTopic, uniqueText } from "./fixture/client";
 // workerd); here it runs again inside a request, where a failure throws instead of warning.
 describe("query compiler warm-up", () => {
   it("plans its queries with this Prisma's glue and JSON protocol, for every model of this schema", async () => {
+    const before = clientPoolCounts();
+    // Its reads also run through a client, whose adapter answers with no rows: were anything sent,
+    // it would go to warm-up.invalid and fail.
     const plans = (await warmUpQueryCompiler()).map((p) => JSON.stringify(p));
+    // Its client is left in the pool, for the isolate's first request.
+    const after = clientPoolCounts();
+    expect(after.built + after.reused).toBe(before.built + before.reused + 1);
+    expect(after.idle).toBeGreaterThan(0);
     // Two reads per model, whatever the models are (nothing in the warm-up names one).
     const models = Object.values(Prisma.ModelName);
     expect(plans).toHaveLength(2 * models.length);
