@@ -44,14 +44,16 @@ const HYPERDRIVE_MAX_CONNECTIONS = 5;
  */
 export function createPrismaClient(env: Bindings, transport: Transport): PrismaClient {
   const { databaseSchema: schema, dbConnectTimeoutMs: timeoutMs } = settingsOf(env);
-  // maxWait is how long $transaction waits for its connection; Prisma's default (2 s) would cut
-  // a slow wake-up short. It is also what bounds the wait over WebSocket in workerd: the Pool's
-  // timeout only closes the socket, and a close needs an answer from the unreachable side.
-  return newPrismaClient({
-    adapter: adapterFor(env, transport, schema, timeoutMs),
-    transactionOptions: { maxWait: timeoutMs },
-  });
+  return clientOver(adapterFor(env, transport, schema, timeoutMs), timeoutMs);
 }
+
+/**
+ * maxWait is how long $transaction waits for its connection; Prisma's default (2 s) would cut
+ * a slow wake-up short. It is also what bounds the wait over WebSocket in workerd: the Pool's
+ * timeout only closes the socket, and a close needs an answer from the unreachable side.
+ */
+const clientOver = (adapter: SqlDriverAdapterFactory, timeoutMs: number): PrismaClient =>
+  newPrismaClient({ adapter, transactionOptions: { maxWait: timeoutMs } });
 
 /**
  * The request's PrismaClient, from the isolate's pool (client-pool.ts): the same as
@@ -65,9 +67,7 @@ export function leasePrismaClient(env: Bindings, transport: Transport): ClientLe
 
 /** A pooled client over `adapter`, from the pool of clients built for `timeoutMs` (their maxWait). */
 export function leaseOver(adapter: SqlDriverAdapterFactory, timeoutMs: number): ClientLease {
-  return leaseClient(String(timeoutMs), adapter, (holder) =>
-    newPrismaClient({ adapter: holder, transactionOptions: { maxWait: timeoutMs } }),
-  );
+  return leaseClient(String(timeoutMs), adapter, (holder) => clientOver(holder, timeoutMs));
 }
 
 type ClientOptions = ConstructorParameters<typeof PrismaClient>[0];
