@@ -99,7 +99,7 @@ const ENDPOINTS: Endpoint[] = [
     name: "GET /users",
     statements: 1,
     drizzle: true,
-    request: (_f, v, p) => get(v === "prisma" ? "/users?limit=20" : `${p}/users`),
+    request: (_f, _v, p) => get(`${p}/users?limit=20`),
   },
   {
     name: "POST /users",
@@ -117,7 +117,7 @@ const ENDPOINTS: Endpoint[] = [
     statements: 1,
     request: (f, _v, p) => ({ method: "DELETE", path: () => `${p}/users/${f.takeUser()}`, headers: BENCH_AUTH }),
   },
-  { name: "GET /posts", statements: 1, request: (_f, v, p) => get(v === "prisma" ? "/posts?limit=20" : `${p}/posts`) },
+  { name: "GET /posts", statements: 1, request: (_f, _v, p) => get(`${p}/posts?limit=20`) },
   { name: "GET /posts/{id}", statements: 1, request: (f, _v, p) => get(`${p}/posts/${f.postId}`) },
   {
     name: "POST /posts",

@@ -1,17 +1,20 @@
 // A second baseline, another ORM: drizzle-orm on the same drivers, for the single-statement reads
 // (GET /users/{id} and GET /users), under /__bench/drizzle/{wire}/…. Its per-request cost is what
-// an ORM without a query compiler charges on top of the raw driver.
+// an ORM without a query compiler charges on top of the raw driver. Validation and page cursor are
+// the app route's, as for the raw twins (twins.ts).
 import { type Client, neon } from "@neondatabase/serverless";
 import { desc, eq } from "drizzle-orm";
 import { drizzle as onNeonHttp } from "drizzle-orm/neon-http";
 import { drizzle as onNeonWs } from "drizzle-orm/neon-serverless";
 import { drizzle as onPg } from "drizzle-orm/node-postgres";
 import { integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-import type { Context, Hono } from "hono";
+import type { Context } from "hono";
 import type pg from "pg";
 import { useLocalNeonProxy } from "../../../src/db/local-neon";
 import type { AppEnv } from "../../../src/env";
+import { page } from "../../../src/lib/cursor";
 import { connectClient, type Wire } from "./raw-routes";
+import { type App, idParam, mountTwins, type TwinRoute } from "./twins";
 
 const users = pgTable("users", {
   id: uuid("id").primaryKey(),
@@ -42,22 +45,28 @@ async function withDrizzle(c: Context<AppEnv>, wire: Wire, use: (db: Db) => Prom
   }
 }
 
-export function mountDrizzleRoutes(app: Hono<AppEnv>): void {
+const ROUTES: TwinRoute<Db>[] = [
+  {
+    method: "get",
+    path: "/users/{id}",
+    run: async (c, db) => {
+      const [user] = await db
+        .select()
+        .from(users)
+        .where(eq(users.id, idParam(c)));
+      return user ? c.json(user) : c.json({ title: "Not found" }, 404);
+    },
+  },
+  {
+    method: "get",
+    path: "/users",
+    run: async (c, db) =>
+      c.json(page(await db.select().from(users).orderBy(desc(users.createdAt), desc(users.id)).limit(21), 20)),
+  },
+];
+
+export function mountDrizzleRoutes(app: App): void {
   for (const wire of ["http", "ws", "pg"] as const) {
-    app.get(`/__bench/drizzle/${wire}/users/:id`, (c) =>
-      withDrizzle(c, wire, async (db) => {
-        const [user] = await db
-          .select()
-          .from(users)
-          .where(eq(users.id, c.req.param("id")));
-        return user ? c.json(user) : c.json({ title: "Not found" }, 404);
-      }),
-    );
-    app.get(`/__bench/drizzle/${wire}/users`, (c) =>
-      withDrizzle(c, wire, async (db) => {
-        const rows = await db.select().from(users).orderBy(desc(users.createdAt), desc(users.id)).limit(21);
-        return c.json({ items: rows.slice(0, 20), nextCursor: rows.length > 20 ? "x" : null });
-      }),
-    );
+    mountTwins(app, `/__bench/drizzle/${wire}`, ROUTES, (c, use) => withDrizzle(c, wire, use));
   }
 }

@@ -5,14 +5,18 @@
 //   pg:   pg's Client on the HYPERDRIVE binding, one per request.
 // Each route is written once, against a `query` function; the wire decides what runs it. The
 // statements are the ones Prisma sends for the app's routes (same columns, same order, same
-// transactions), so the difference between the two is Prisma's own cost.
+// transactions), and what surrounds them is the app route's own: its request schemas, validated
+// the same way (twins.ts), and its page cursor; the rows serialize to the app's DTOs (the drivers
+// parse timestamps to Dates, as Prisma does). tools/bench/test/twins.test.ts checks that each twin
+// answers what its app route answers. So the difference between the two is Prisma's own cost.
 import { Client, neon } from "@neondatabase/serverless";
-import type { Context, Hono } from "hono";
+import type { Context } from "hono";
 import pg from "pg";
 import { useLocalNeonProxy } from "../../../src/db/local-neon";
 import type { AppEnv } from "../../../src/env";
+import { page as pageOf } from "../../../src/lib/cursor";
+import { type App, idParam, mountTwins, type TwinRoute } from "./twins";
 
-type App = Hono<AppEnv>;
 type Row = Record<string, unknown>;
 /** One statement, its rows. */
 export type Query = (text: string, params?: unknown[]) => Promise<Row[]>;
@@ -30,19 +34,16 @@ const CREATE_POST = `WITH author AS (
 const DELETE_POST = `WITH post AS (DELETE FROM posts WHERE id = $1::uuid RETURNING author_id)
   UPDATE users SET post_count = post_count - 1, updated_at = now() WHERE id = (SELECT author_id FROM post) RETURNING id`;
 
-interface RawRoute {
-  method: "get" | "post" | "patch" | "delete";
-  path: string;
+interface RawRoute extends TwinRoute<Query> {
   /** Needs a transaction: not on the http wire (as the app, which sends those over WebSocket). */
   transaction?: boolean;
-  run(c: Context<AppEnv>, query: Query): Promise<Response>;
 }
 
 const notFound = (c: Context<AppEnv>) => c.json({ title: "Not found" }, 404);
 const one = (c: Context<AppEnv>, rows: Row[], status: 200 | 201 = 200) =>
   rows[0] ? c.json(rows[0], status) : notFound(c);
-const page = (c: Context<AppEnv>, rows: Row[]) =>
-  c.json({ items: rows.slice(0, 20), nextCursor: rows.length > 20 ? "x" : null });
+/** A page of 20 (the bench asks for limit=20), with the app's cursor. */
+const page = (c: Context<AppEnv>, rows: Row[]) => c.json(pageOf(rows as { createdAt: Date; id: string }[], 20));
 
 /** GET /{table} (a page, newest first), GET /{table}/:id and PATCH /{table}/:id of one text field. */
 function readsAndPatch(table: string, columns: string, field: string): RawRoute[] {
@@ -55,16 +56,16 @@ function readsAndPatch(table: string, columns: string, field: string): RawRoute[
     },
     {
       method: "get",
-      path: `/${table}/:id`,
-      run: async (c, q) => one(c, await q(`SELECT ${columns} FROM ${table} WHERE id = $1`, [c.req.param("id")])),
+      path: `/${table}/{id}`,
+      run: async (c, q) => one(c, await q(`SELECT ${columns} FROM ${table} WHERE id = $1`, [idParam(c)])),
     },
     {
       method: "patch",
-      path: `/${table}/:id`,
+      path: `/${table}/{id}`,
       run: async (c, q) => {
         const value = (await c.req.json<Record<string, string>>())[field];
         const sql = `UPDATE ${table} SET ${field} = $2, updated_at = now() WHERE id = $1 RETURNING ${columns}`;
-        return one(c, await q(sql, [c.req.param("id"), value]));
+        return one(c, await q(sql, [idParam(c), value]));
       },
     },
   ];
@@ -92,9 +93,9 @@ const ROUTES: RawRoute[] = [
   },
   {
     method: "delete",
-    path: "/users/:id",
+    path: "/users/{id}",
     run: async (c, q) =>
-      (await q(`DELETE FROM users WHERE id = $1 RETURNING ${USER_COLUMNS}`, [c.req.param("id")]))[0]
+      (await q(`DELETE FROM users WHERE id = $1 RETURNING ${USER_COLUMNS}`, [idParam(c)]))[0]
         ? c.body(null, 204)
         : notFound(c),
   },
@@ -103,22 +104,23 @@ const ROUTES: RawRoute[] = [
     path: "/posts",
     run: async (c, q) => {
       const { title, authorId } = await c.req.json<{ title: string; authorId: string }>();
-      return one(c, await q(CREATE_POST, [title, authorId]), 201);
+      const [post] = await q(CREATE_POST, [title, authorId]);
+      return post ? c.json(post, 201, { Location: `/posts/${post.id}` }) : notFound(c);
     },
   },
   {
     method: "delete",
-    path: "/posts/:id",
-    run: async (c, q) => ((await q(DELETE_POST, [c.req.param("id")]))[0] ? c.body(null, 204) : notFound(c)),
+    path: "/posts/{id}",
+    run: async (c, q) => ((await q(DELETE_POST, [idParam(c)]))[0] ? c.body(null, 204) : notFound(c)),
   },
   // The move (src/services/posts.ts): read the post, check, both counters, the post; a transaction.
   {
     method: "post",
-    path: "/posts/:id/move",
+    path: "/posts/{id}/move",
     transaction: true,
     run: async (c, q) => {
       const { authorId: to } = await c.req.json<{ authorId: string }>();
-      const id = c.req.param("id");
+      const id = idParam(c);
       return inTransaction(q, async () => {
         const [post] = await q(`SELECT author_id AS "authorId" FROM posts WHERE id = $1`, [id]);
         if (!post) return notFound(c);
@@ -142,6 +144,7 @@ const ROUTES: RawRoute[] = [
   {
     method: "post",
     path: "/posts/keyed",
+    appPath: "/posts",
     transaction: true,
     run: async (c, q) => {
       const { title, authorId } = await c.req.json<{ title: string; authorId: string }>();
@@ -181,6 +184,14 @@ async function inTransaction(q: Query, work: () => Promise<Response>): Promise<R
   }
 }
 
+/**
+ * The type parsers a hand-written Worker gets by default (pg-types': timestamps become Dates), passed
+ * explicitly: drizzle-orm's neon-http driver replaces @neondatabase/serverless's global parsers for
+ * timestamps, dates and intervals with ones that return the text, so once a drizzle twin had run in
+ * the isolate the raw twins would skip parsing dates that Prisma and the app's DTOs pay for.
+ */
+const DRIVER_DEFAULT_TYPES = pg.types;
+
 /** What the routes use of a connected client: pg's API, which Neon's Client shares. */
 type RawClient = Pick<pg.Client, "query" | "end">;
 
@@ -192,7 +203,7 @@ export async function connectClient(c: Context<AppEnv>, wire: "ws" | "pg"): Prom
     db = new pg.Client({ connectionString: c.env.HYPERDRIVE.connectionString });
   } else {
     useLocalNeonProxy(c.env.NEON_LOCAL_PROXY);
-    db = new Client(c.env.DATABASE_URL);
+    db = new Client({ connectionString: c.env.DATABASE_URL, types: DRIVER_DEFAULT_TYPES });
   }
   db.on("error", () => {}); // workerd reports "Network connection lost" after a clean close
   await db.connect();
@@ -208,7 +219,8 @@ export async function withQuery(
   if (wire === "http") {
     useLocalNeonProxy(c.env.NEON_LOCAL_PROXY);
     const sql = neon(c.env.DATABASE_URL, { fullResults: false });
-    return use((text, params) => sql.query(text, params) as Promise<Row[]>);
+    // neon() reads `types` per query, not from its own options.
+    return use((text, params) => sql.query(text, params, { types: DRIVER_DEFAULT_TYPES }) as Promise<Row[]>);
   }
   const db: RawClient = (await connectClient(c, wire)) as pg.Client;
   try {
@@ -220,11 +232,7 @@ export async function withQuery(
 
 export function mountRawRoutes(app: App): void {
   for (const wire of ["http", "ws", "pg"] as const) {
-    for (const route of ROUTES) {
-      if (route.transaction && wire === "http") continue;
-      app.on(route.method.toUpperCase(), `/__bench/raw/${wire}${route.path}`, (c) =>
-        withQuery(c, wire, (q) => route.run(c, q)),
-      );
-    }
+    const routes = ROUTES.filter((route) => !(route.transaction && wire === "http"));
+    mountTwins(app, `/__bench/raw/${wire}`, routes, (c, use) => withQuery(c, wire, use));
   }
 }
