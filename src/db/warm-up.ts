@@ -1,6 +1,7 @@
 import { PrismaNeonHttp } from "@prisma/adapter-neon";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { Bindings } from "../env";
+import { Prisma } from "../generated/prisma/client";
 import { settingsOf } from "../settings";
 import { leaseOver } from "./prisma";
 import { SharedQueryCompiler } from "./shared-compiler";
@@ -17,15 +18,16 @@ import { SharedQueryCompiler } from "./shared-compiler";
  *
  * Allowed at module scope because it does no I/O and sets no timer: `$connect` loads the wasm and
  * builds a compiler from the schema but dials nothing (the URL below is never used), planning a
- * query is pure computation, and the client's adapter answers its reads without sending them
- * (~6–9 ms off the first request, measured in plain workerd; docs/PERFORMANCE.md). Resolves to the plans, which nothing needs but tests.
+ * query is pure computation, and the client's adapter answers its reads and writes without sending them
+ * (~6–9 ms off the first request, measured in plain workerd; docs/PERFORMANCE.md). Resolves to what it planned and ran, which nothing needs but tests.
  */
-export async function warmUpQueryCompiler(): Promise<unknown[]> {
+export async function warmUpQueryCompiler(): Promise<WarmUpOutcome> {
   // On the shared compiler (shared-compiler.ts): the first client to load the wasm decides the
   // compiler class for the isolate, and the compilers built here are the ones requests then use.
   // The client is a pooled one (client-pool.ts), under the default settings' key: the isolate's
   // first request then takes it, built and warm, instead of building its own.
-  const adapter = answeringNothing(new PrismaNeonHttp("postgresql://warm-up@warm-up.invalid/none", {}));
+  const statements: string[] = [];
+  const adapter = answeringNothing(new PrismaNeonHttp("postgresql://warm-up@warm-up.invalid/none", {}), statements);
   const { prisma, run } = leaseOver(adapter, settingsOf({} as Bindings).dbConnectTimeoutMs);
   return run(async () => {
     try {
@@ -43,15 +45,19 @@ export async function warmUpQueryCompiler(): Promise<unknown[]> {
       });
       const requests = warmUpRequests(internals._runtimeDataModel);
       const plans = requests.map((request) => compiler.compile(JSON.stringify(request)));
-      // The same reads through the client, on the adapter below: Prisma's JavaScript (serializing,
-      // parameterizing, interpreting the plan) runs once here instead of in the first request.
-      // Reads that Prisma does not batch, so no timer is set (findUnique would set one).
+      // The same reads, and writes, through the client, on the adapter below: Prisma's JavaScript
+      // (serializing, parameterizing, interpreting the plan) runs once here instead of in the first
+      // request. Actions that Prisma does not batch, so no timer is set (findUnique would set one).
       const delegates = prisma as unknown as Record<string, Record<string, (args: object) => Promise<unknown>>>;
-      for (const { modelName, action, query } of requests) {
+      for (const { modelName, action, query } of [...requests, ...warmUpWrites(internals._runtimeDataModel)]) {
         const model = delegates[modelName.charAt(0).toLowerCase() + modelName.slice(1)];
-        await model?.[action]?.(query.arguments);
+        // A write that finds no row (the adapter returns none) rejects with Prisma's own error, as
+        // does one whose placeholder data the schema refuses; it has run Prisma's code either way.
+        await model?.[action]?.(query.arguments).catch((error: unknown) => {
+          if (!isPrismaRequestError(error)) throw error;
+        });
       }
-      return plans;
+      return { plans, statements };
     } finally {
       await prisma.$disconnect();
     }
@@ -62,18 +68,24 @@ export async function warmUpQueryCompiler(): Promise<unknown[]> {
  * Prisma's HTTP adapter with every query answered by no rows, sending nothing: its connection
  * info is the real adapter's (so its clients plan on the same shared compiler), and no I/O happens.
  */
-function answeringNothing(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
+function answeringNothing(factory: SqlDriverAdapterFactory, statements: string[]): SqlDriverAdapterFactory {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
     async connect(): Promise<SqlDriverAdapter> {
       const real = await factory.connect();
-      const nothing = async () => ({ columnNames: [], columnTypes: [], rows: [] });
+      const nothing = async ({ sql }: { sql: string }) => {
+        statements.push(sql);
+        return { columnNames: [], columnTypes: [], rows: [] };
+      };
       return {
         provider: real.provider,
         adapterName: real.adapterName,
         queryRaw: nothing,
-        executeRaw: async () => 0,
+        executeRaw: async ({ sql }) => {
+          statements.push(sql);
+          return 0;
+        },
         executeScript: async () => {},
         startTransaction: () => Promise.reject(new Error("the warm-up runs no transaction")),
         getConnectionInfo: () => real.getConnectionInfo?.() ?? { supportsRelationJoins: false },
@@ -93,6 +105,17 @@ export async function warmUpQueryCompilerOrWarn(): Promise<void> {
   }
 }
 
+/** Prisma's error for a request it planned and ran, or refused (not one of the runtime's, such as a timer refused at module scope). */
+function isPrismaRequestError(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError || error instanceof Prisma.PrismaClientValidationError;
+}
+
+/** What the warm-up did, for tests: its plans, and the statements its client handed the adapter. */
+export interface WarmUpOutcome {
+  plans: unknown[];
+  statements: string[];
+}
+
 /** The client's internals the warm-up reads: the schema its compilers are built from, its models. */
 interface EngineConfigHolder {
   _engineConfig: { inlineSchema: string };
@@ -102,9 +125,9 @@ interface EngineConfigHolder {
 /**
  * What the warm-up plans, in Prisma's JSON protocol (what a client hands its compiler), for every
  * model in the schema, so nothing here names one: a row by its first scalar field (usually the
- * id; a filtered read is what most routes plan first) and a page of rows. Planning more shapes at
- * startup (a create, an update) gained little more on the first request and cost as much again
- * at startup (docs/PERFORMANCE.md, "The warm-up").
+ * id; a filtered read is what most routes plan first) and a page of rows. Planning more shapes on
+ * this compiler gained little on a read route's first request (docs/PERFORMANCE.md, "The warm-up");
+ * writes run through the client instead (warmUpWrites).
  */
 export function warmUpRequests(dataModel: RuntimeDataModel): WarmUpRequest[] {
   const selection = { $scalars: true, $composites: true };
@@ -118,15 +141,41 @@ export function warmUpRequests(dataModel: RuntimeDataModel): WarmUpRequest[] {
   });
 }
 
-/** A read in Prisma's JSON protocol. */
+/**
+ * The writes the warm-up runs through its client (not planned on the relation-join compiler), per
+ * model: an update of a row by its key, the same as an updateMany, and a create, with placeholder
+ * values for the model's plain fields. Write routes plan and interpret other code than reads
+ * (docs/PERFORMANCE.md, "The warm-up"). These are client calls, not the JSON protocol: a model whose
+ * key is compound refuses the update, and one with a required field of another type the create.
+ */
+export function warmUpWrites(dataModel: RuntimeDataModel): WarmUpRequest[] {
+  const selection = { $scalars: true, $composites: true };
+  return Object.entries(dataModel.models).flatMap(([modelName, model]) => {
+    const fields = model.fields.filter((f) => f.kind === "scalar" && f.type in WRITE_PLACEHOLDER);
+    const [key, ...rest] = fields;
+    if (!key) return [];
+    const valuesOf = (of: typeof fields) => Object.fromEntries(of.map((f) => [f.name, WRITE_PLACEHOLDER[f.type]]));
+    const update = { where: valuesOf([key]), data: valuesOf(rest) };
+    return [
+      { modelName, action: "update", query: { arguments: update, selection } },
+      { modelName, action: "updateMany", query: { arguments: update, selection } },
+      { modelName, action: "create", query: { arguments: { data: valuesOf(fields) }, selection } },
+    ] satisfies WarmUpRequest[];
+  });
+}
+
+/** A read or write in Prisma's JSON protocol. */
 interface WarmUpRequest {
   modelName: string;
-  action: "findFirst" | "findMany";
+  action: "findFirst" | "findMany" | "update" | "updateMany" | "create";
   query: { arguments: object; selection: object };
 }
 
 /** A value of each scalar type in Prisma's JSON protocol (planning replaces it with a placeholder). */
 const PLACEHOLDER: Record<string, unknown> = { String: "", Int: 0, Float: 0, Boolean: false };
+
+/** A value of each scalar type, as the client takes it. */
+const WRITE_PLACEHOLDER: Record<string, unknown> = { ...PLACEHOLDER, DateTime: new Date(0), Json: {} };
 
 /** Prisma's runtime data model, as far as the warm-up reads it (the client keeps it as _runtimeDataModel). */
 interface RuntimeDataModel {

@@ -11,7 +11,8 @@ describe("query compiler warm-up", () => {
     const before = clientPoolCounts();
     // Its reads also run through a client, whose adapter answers with no rows: were anything sent,
     // it would go to warm-up.invalid and fail.
-    const plans = (await warmUpQueryCompiler()).map((p) => JSON.stringify(p));
+    const { plans: planned, statements } = await warmUpQueryCompiler();
+    const plans = planned.map((p) => JSON.stringify(p));
     // Its client is left in the pool, for the isolate's first request.
     const after = clientPoolCounts();
     expect(after.built + after.reused).toBe(before.built + before.reused + 1);
@@ -21,6 +22,11 @@ describe("query compiler warm-up", () => {
     expect(plans).toHaveLength(2 * models.length);
     // Each a SELECT from its model's table, not an error or an empty plan.
     for (const plan of plans) expect(plan).toMatch(/SELECT .* FROM \\"public\\"\.\\"\w+\\"/);
+    // Its client ran writes as well as reads (write routes run other code than reads, in Prisma's
+    // planner and interpreter): an update and an insert reached the adapter, besides the reads.
+    expect(statements.filter((s) => s.startsWith("SELECT")).length).toBeGreaterThanOrEqual(2 * models.length);
+    expect(statements.some((s) => s.startsWith("UPDATE"))).toBe(true);
+    expect(statements.some((s) => s.startsWith("INSERT"))).toBe(true);
   });
 
   it("plans on the same wasm instance as Prisma's clients, which keep working around it", async () => {
@@ -34,7 +40,7 @@ describe("query compiler warm-up", () => {
     });
     const topic = await createTopic();
     expect((await call("/notes", keyed(topic.id))).status).toBe(201);
-    const plans = await warmUpQueryCompiler();
+    const { plans } = await warmUpQueryCompiler();
     expect(plans.length).toBeGreaterThan(0);
     expect((await call("/notes", keyed(topic.id))).status).toBe(201);
     expect(await getTopic(topic.id)).toMatchObject({ id: topic.id, noteCount: 2 });
