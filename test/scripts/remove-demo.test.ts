@@ -3,8 +3,8 @@
 // and the demo's tests (test/*/demo/) gone, Prisma Client generates; every TypeScript project
 // type-checks; and the tests that could lean on the demo pass in the copy: the machinery's Worker
 // tests (test/worker, on test/worker/fixture) in workerd, npm run dev's, db:migrate's and the seed
-// runner's, the offline Prisma engine's, /docs in Chromium, the bench's budgets, and the
-// reliability traffic run (which skips, saying the demo's routes are gone). So nothing the starter
+// runner's, the offline Prisma engine's, /docs in Chromium, the bench's tests (budgets, startup,
+// isolation; the twins' skips, as does the reliability traffic run, saying the demo is gone). So nothing the starter
 // provides names a demo model or route.
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,7 +33,7 @@ const COPY_TESTS = [
   "tools/prisma-offline/test/",
   "test/docs/",
   "test/scripts/dev-command.test.ts",
-  "tools/bench/test/startup.test.ts",
+  "tools/bench/test/",
   "tools/reliability/test/traffic.test.ts",
 ];
 

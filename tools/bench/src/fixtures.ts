@@ -6,6 +6,15 @@ import type { Fixtures } from "./cases";
 
 const SPARE = 2_000;
 
+/** The demo was removed (README, "Remove the demo"): the bench has nothing to measure, and its tests skip. */
+export class DemoMissingError extends Error {
+  constructor() {
+    super(
+      "the bench measures the demo's users/posts endpoints (tools/bench/src/cases.ts), and the migrated database has no users or posts table: point its cases at your routes",
+    );
+  }
+}
+
 export async function createFixtures(directUrl: string): Promise<Fixtures> {
   const db = new pg.Client({ connectionString: directUrl });
   await db.connect();
@@ -13,11 +22,7 @@ export async function createFixtures(directUrl: string): Promise<Fixtures> {
     const { rows } = await db.query<{ demo: boolean }>(
       "SELECT to_regclass('users') IS NOT NULL AND to_regclass('posts') IS NOT NULL AS demo",
     );
-    if (!rows[0]?.demo) {
-      throw new Error(
-        "the bench measures the demo's users/posts endpoints (tools/bench/src/cases.ts), and the migrated database has no users or posts table: point its cases at your routes",
-      );
-    }
+    if (!rows[0]?.demo) throw new DemoMissingError();
     const tag = `${process.pid}-${Date.now().toString(36)}`;
     const ids = async (sql: string, params: unknown[]) =>
       (await db.query<{ id: string }>(sql, params)).rows.map((r) => r.id);
