@@ -18,8 +18,9 @@ import { SharedQueryCompiler } from "./shared-compiler";
  *
  * Allowed at module scope because it does no I/O and sets no timer: `$connect` loads the wasm and
  * builds a compiler from the schema but dials nothing (the URL below is never used), planning a
- * query is pure computation, and the client's adapter answers its reads and writes without sending them
- * (~6–9 ms off the first request, measured in plain workerd; docs/PERFORMANCE.md). Resolves to what it planned and ran, which nothing needs but tests.
+ * query is pure computation, and the client's adapter answers its reads and writes without
+ * sending them (~6–9 ms off the first request, measured in plain workerd; docs/PERFORMANCE.md).
+ * Resolves to what it planned and ran, which nothing needs but tests.
  */
 export async function warmUpQueryCompiler(): Promise<WarmUpOutcome> {
   // On the shared compiler (shared-compiler.ts): the first client to load the wasm decides the
@@ -105,7 +106,7 @@ export async function warmUpQueryCompilerOrWarn(): Promise<void> {
   }
 }
 
-/** Prisma's error for a request it planned and ran, or refused (not one of the runtime's, such as a timer refused at module scope). */
+/** Prisma's error for a request it ran or refused; not the runtime's (a timer refused at module scope, say). */
 function isPrismaRequestError(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError || error instanceof Prisma.PrismaClientValidationError;
 }
@@ -164,7 +165,7 @@ export function warmUpWrites(dataModel: RuntimeDataModel): WarmUpRequest[] {
   });
 }
 
-/** A read or write in Prisma's JSON protocol. */
+/** A read or write: the compiler takes it in Prisma's JSON protocol, the client its arguments. */
 interface WarmUpRequest {
   modelName: string;
   action: "findFirst" | "findMany" | "update" | "updateMany" | "create";
