@@ -34,6 +34,11 @@ export type Bindings = Env & {
   /** Milliseconds to wait for the database before answering 503 (every transport). Default 10000. */
   DB_CONNECT_TIMEOUT_MS?: string;
   /**
+   * Milliseconds an interactive transaction may run (lock waits included) before Prisma rolls it
+   * back and the request answers 503 + Retry-After, nothing written. Default 5000 (Prisma's).
+   */
+  DB_TRANSACTION_TIMEOUT_MS?: string;
+  /**
    * Without Hyperdrive: how Neon's driver sends a route's single statements. "http" (default): one
    * HTTPS round trip each. "ws": one WebSocket per request (an upgrade, then one round trip per
    * statement), e.g. for a route that runs many statements, each of which over HTTP is a subrequest.

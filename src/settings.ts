@@ -11,6 +11,8 @@ export interface Settings {
   maxBodyBytes: number;
   /** How long a request waits for the database before its 503. */
   dbConnectTimeoutMs: number;
+  /** How long an interactive transaction may run, lock waits included, before it is rolled back (503). */
+  dbTransactionTimeoutMs: number;
   /** Origins CORS allows. */
   corsOrigins: string[];
   /** Whether /docs and /openapi.json are served without the token. */
@@ -57,6 +59,8 @@ const flag = (fallback: boolean) =>
 const SettingsSchema = z.object({
   MAX_BODY_BYTES: wholeNumber(1024, 100 * 1024 * 1024, DEFAULT_MAX_BODY_BYTES),
   DB_CONNECT_TIMEOUT_MS: wholeNumber(100, 60_000, 10_000),
+  // Prisma's own default (5 s). Cloudflare lets a request wait for I/O as long as its client stays.
+  DB_TRANSACTION_TIMEOUT_MS: wholeNumber(100, 300_000, 5_000),
   CORS_ORIGINS: z
     .string()
     .optional()
@@ -107,6 +111,7 @@ export function settingsOf(env: Bindings): Settings {
   const settings: Settings = {
     maxBodyBytes: s.MAX_BODY_BYTES,
     dbConnectTimeoutMs: s.DB_CONNECT_TIMEOUT_MS,
+    dbTransactionTimeoutMs: s.DB_TRANSACTION_TIMEOUT_MS,
     corsOrigins: s.CORS_ORIGINS,
     publicDocs: s.PUBLIC_DOCS,
     databaseSchema: s.DATABASE_SCHEMA,

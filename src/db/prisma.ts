@@ -4,7 +4,7 @@ import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-a
 import type { Bindings, DatabaseNeed, Transport } from "../env";
 import { DatabaseConfigError } from "../errors/connection";
 import { type Prisma, PrismaClient } from "../generated/prisma/client";
-import { settingsOf } from "../settings";
+import { type Settings, settingsOf } from "../settings";
 import { type ClientLease, leaseClient } from "./client-pool";
 import { useLocalNeonProxy } from "./local-neon";
 import { openWebSocketsWithFetch } from "./neon-websocket";
@@ -43,17 +43,30 @@ const HYPERDRIVE_MAX_CONNECTIONS = 5;
  * - "http": PrismaNeonHttp, one HTTPS round trip per query; no transactions (Prisma error P2036).
  */
 export function createPrismaClient(env: Bindings, transport: Transport): PrismaClient {
-  const { databaseSchema: schema, dbConnectTimeoutMs: timeoutMs } = settingsOf(env);
-  return clientOver(adapterFor(env, transport, schema, timeoutMs), timeoutMs);
+  const settings = settingsOf(env);
+  const adapter = adapterFor(env, transport, settings.databaseSchema, settings.dbConnectTimeoutMs);
+  return clientOver(adapter, transactionLimitsOf(settings));
 }
 
 /**
- * maxWait is how long $transaction waits for its connection; Prisma's default (2 s) would cut
- * a slow wake-up short. It is also what bounds the wait over WebSocket in workerd: the Pool's
- * timeout only closes the socket, and a close needs an answer from the unreachable side.
+ * An interactive transaction's limits (Prisma's transactionOptions). maxWait is how long
+ * $transaction waits for its connection; Prisma's default (2 s) would cut a slow wake-up short. It
+ * is also what bounds the wait over WebSocket in workerd: the Pool's timeout only closes the
+ * socket, and a close needs an answer from the unreachable side. timeout is how long it may then
+ * run, lock waits included, before Prisma rolls it back (a 503, src/errors/handler.ts).
  */
-const clientOver = (adapter: SqlDriverAdapterFactory, timeoutMs: number): PrismaClient =>
-  newPrismaClient({ adapter, transactionOptions: { maxWait: timeoutMs } });
+export interface TransactionLimits {
+  maxWait: number;
+  timeout: number;
+}
+
+export const transactionLimitsOf = (settings: Settings): TransactionLimits => ({
+  maxWait: settings.dbConnectTimeoutMs,
+  timeout: settings.dbTransactionTimeoutMs,
+});
+
+const clientOver = (adapter: SqlDriverAdapterFactory, limits: TransactionLimits): PrismaClient =>
+  newPrismaClient({ adapter, transactionOptions: { ...limits } });
 
 /**
  * The request's PrismaClient, from the isolate's pool (client-pool.ts): the same as
@@ -61,13 +74,15 @@ const clientOver = (adapter: SqlDriverAdapterFactory, timeoutMs: number): Prisma
  * inside `run`, and it returns to the pool when its `$disconnect()` resolves (withPrisma does both).
  */
 export function leasePrismaClient(env: Bindings, transport: Transport): ClientLease {
-  const { databaseSchema: schema, dbConnectTimeoutMs: timeoutMs } = settingsOf(env);
-  return leaseOver(adapterFor(env, transport, schema, timeoutMs), timeoutMs);
+  const settings = settingsOf(env);
+  const adapter = adapterFor(env, transport, settings.databaseSchema, settings.dbConnectTimeoutMs);
+  return leaseOver(adapter, transactionLimitsOf(settings));
 }
 
-/** A pooled client over `adapter`, from the pool of clients built for `timeoutMs` (their maxWait). */
-export function leaseOver(adapter: SqlDriverAdapterFactory, timeoutMs: number): ClientLease {
-  return leaseClient(String(timeoutMs), adapter, (holder) => clientOver(holder, timeoutMs));
+/** A pooled client over `adapter`, from the pool of clients built with these limits. */
+export function leaseOver(adapter: SqlDriverAdapterFactory, limits: TransactionLimits): ClientLease {
+  const key = `${limits.maxWait}/${limits.timeout}`;
+  return leaseClient(key, adapter, (holder) => clientOver(holder, limits));
 }
 
 type ClientOptions = ConstructorParameters<typeof PrismaClient>[0];

@@ -3,7 +3,7 @@ import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-a
 import type { Bindings } from "../env";
 import { Prisma } from "../generated/prisma/client";
 import { settingsOf } from "../settings";
-import { leaseOver } from "./prisma";
+import { leaseOver, transactionLimitsOf } from "./prisma";
 import { SharedQueryCompiler } from "./shared-compiler";
 
 /**
@@ -29,7 +29,7 @@ export async function warmUpQueryCompiler(): Promise<WarmUpOutcome> {
   // first request then takes it, built and warm, instead of building its own.
   const statements: string[] = [];
   const adapter = answeringNothing(new PrismaNeonHttp("postgresql://warm-up@warm-up.invalid/none", {}), statements);
-  const { prisma, run } = leaseOver(adapter, settingsOf({} as Bindings).dbConnectTimeoutMs);
+  const { prisma, run } = leaseOver(adapter, transactionLimitsOf(settingsOf({} as Bindings)));
   return run(async () => {
     try {
       // Loads the wasm and builds the compiler the HTTP adapter's clients share.

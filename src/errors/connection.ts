@@ -9,8 +9,8 @@ export function isConnectionError(error: unknown): boolean {
   // P1001 can't reach, P1002 timed out, P1008 operation timed out, P1011 TLS, P1017 server closed
   // the connection; P2024 pool timeout; P2037 too many connections.
   if (code && UNAVAILABLE_CODES.has(code)) return true;
-  // P2028 is also "transaction already closed" (a slow transaction: a bug); only a transaction
-  // that could not get its connection in time is the database's unavailability.
+  // P2028 is also a transaction that ran past its timeout (isExpiredTransaction, errors/prisma.ts);
+  // only one that could not get its connection in time is the database's unavailability.
   if (code === "P2028") return /unable to start a transaction/i.test(error.message);
   // SQLSTATE class 08, connection exception (08001 unable to connect, 08006 connection failure),
   // as the driver reports it: bare over HTTP, wrapped in P2039 ("Code: `08001`") otherwise, and

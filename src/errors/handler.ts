@@ -5,7 +5,7 @@ import type { AppEnv } from "../env";
 import { log } from "../log/logger";
 import { SettingsError } from "../settings";
 import { DatabaseConfigError, isConnectionError, misconfiguration } from "./connection";
-import { isHttpTransactionMisuse, isKnownPrismaError, problemFromPrismaError } from "./prisma";
+import { isExpiredTransaction, isHttpTransactionMisuse, isKnownPrismaError, problemFromPrismaError } from "./prisma";
 import { ProblemError, problemResponse, statusTitle } from "./problem";
 
 /** What a 503 tells clients to wait before retrying (a Neon compute wakes in about that). */
@@ -74,6 +74,12 @@ function toProblemError(error: unknown, c: Context<AppEnv>): ProblemError {
       error,
     });
     return new ProblemError(500, "The server is misconfigured.");
+  }
+  if (isExpiredTransaction(error)) {
+    log(c, "warn", "transaction timed out and was rolled back", { transport: c.var.transport, error });
+    return new ProblemError(503, "The database was too busy to finish the request; nothing was written. Try again.", {
+      headers: { "Retry-After": "1" },
+    });
   }
   if (isConnectionError(error)) {
     log(c, "warn", "database unavailable", { transport: c.var.transport, error });

@@ -130,6 +130,17 @@ export function isHttpTransactionMisuse(error: unknown): boolean {
   return (p2036 || error.name === "Error") && /transactions are not supported in HTTP mode/i.test(error.message);
 }
 
+/**
+ * An interactive transaction that ran past its timeout (DB_TRANSACTION_TIMEOUT_MS), usually
+ * waiting for rows that concurrent requests hold: Prisma has rolled it back, so nothing was
+ * written and the client may retry (with its Idempotency-Key, if it sent one). Prisma's P2028
+ * "… cannot be executed on an expired transaction"; its "unable to start a transaction" is the
+ * database being unreachable instead (connection.ts).
+ */
+export function isExpiredTransaction(error: unknown): boolean {
+  return isKnownPrismaError(error) && error.code === "P2028" && /expired transaction/i.test(error.message);
+}
+
 /** A unique-constraint violation, on either transport (P2002 over WebSocket, 23505 over HTTP). */
 export function isUniqueViolation(error: unknown): boolean {
   return isKnownPrismaError(error) && (error.code === "P2002" || error.code === "23505");

@@ -13,8 +13,8 @@ import type { PrismaEnv } from "./prisma";
 const IDLE_TRANSACTION_TIMEOUT = "10s";
 /**
  * How long a write waits for rows another transaction holds (such a hung request's) before it
- * answers 409 + Retry-After: below Prisma's 5 s interactive-transaction timeout, which would
- * otherwise end it with a 500.
+ * answers 409 + Retry-After: below the default transaction timeout (DB_TRANSACTION_TIMEOUT_MS,
+ * 5 s), past which the transaction is rolled back with a 503 instead.
  */
 const LOCK_TIMEOUT = "3s";
 

@@ -7,7 +7,7 @@ import type { AppEnv, Bindings } from "../../src/env";
 import { onError } from "../../src/errors/handler";
 import { withPrisma } from "../../src/middleware/prisma";
 import { call, callWith, createNote, createTopic, getTopic, uniqueText } from "./fixture/client";
-import { auth, problemOf } from "./helpers";
+import { auth, problemOf, withDb } from "./helpers";
 import { closedPort, hyperdriveWithPassword, onHyperdrive, withPassword } from "./paths";
 
 afterEach(() => vi.restoreAllMocks());
@@ -67,6 +67,50 @@ describe("database unavailable → 503 + Retry-After, on every transport", () =>
     const logged = logs.mock.calls.map((c) => String(c[0])).join("\n");
     expect(logged).toContain('"msg":"database unavailable"');
     expect(logged).not.toContain((env as Bindings).DATABASE_URL);
+  });
+});
+
+// Found by the isolation test (tools/bench/test/isolation.test.ts) on a loaded machine: a move that
+// waited for rows concurrent moves held ran past Prisma's 5 s timeout, and its P2028 was a 500.
+describe("a transaction that runs past DB_TRANSACTION_TIMEOUT_MS → 503 + Retry-After, rolled back", () => {
+  it("a move waiting for a row another transaction holds", async () => {
+    const logs = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const [from, to] = [await createTopic(), await createTopic()];
+    const note = await createNote(from.id);
+    let locked!: () => void;
+    let release!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // Holds the source topic's row (the move decrements its count) past the move's 300 ms.
+    const holder = withDb((db) =>
+      db.$transaction(
+        async (tx) => {
+          await tx.$queryRaw`SELECT id FROM fixture_topics WHERE id = ${from.id}::uuid FOR UPDATE`;
+          locked();
+          await released;
+        },
+        { timeout: 10_000 },
+      ),
+    );
+    await isLocked;
+    const moving = callWith({ DB_TRANSACTION_TIMEOUT_MS: "300" }, `/notes/${note.id}/move`, {
+      method: "POST",
+      json: { topicId: to.id },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    release();
+    await holder;
+    const res = await moving;
+    expect(res.status).toBe(503);
+    expect(res.headers.get("Retry-After")).toBe("1");
+    expectNoLeaks(await res.clone().text());
+    expect((await problemOf(res)).detail).toMatch(/nothing was written/);
+    // Rolled back: the note and both counts as they were.
+    expect(await getTopic(from.id)).toMatchObject({ noteCount: 1 });
+    expect(await getTopic(to.id)).toMatchObject({ noteCount: 0 });
+    expect(await (await call(`/notes/${note.id}`)).json()).toMatchObject({ topicId: from.id });
+    const logged = logs.mock.calls.map((c) => String(c[0])).join("\n");
+    expect(logged).toContain('"msg":"transaction timed out and was rolled back"');
   });
 });
 

@@ -1,6 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { app } from "../../src/app";
+import { createPrismaClient, transportFor } from "../../src/db/prisma";
 import type { Bindings } from "../../src/env";
 
 export const TOKEN = (env as Bindings).API_TOKEN!;
@@ -88,4 +89,14 @@ export async function problemOf(res: Response) {
     throw new Error(`not a problem document: ${JSON.stringify(body)}`);
   }
   return body;
+}
+
+/** Straight to the database through the Worker's own Prisma (real client, real driver). */
+export async function withDb<T>(run: (db: ReturnType<typeof createPrismaClient>) => Promise<T>): Promise<T> {
+  const db = createPrismaClient(env as Bindings, transportFor(env as Bindings, "transaction"));
+  try {
+    return await run(db);
+  } finally {
+    await db.$disconnect();
+  }
 }

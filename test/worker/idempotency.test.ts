@@ -1,12 +1,10 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createPrismaClient, transportFor } from "../../src/db/prisma";
-import type { Bindings } from "../../src/env";
 import worker from "../../src/index";
 import { IDEMPOTENCY_KEY_TTL_MS, SWEEP_BATCH } from "../../src/jobs/sweep-idempotency-keys";
 import { call, callWith, createNote, createTopic, getTopic, uniqueText } from "./fixture/client";
-import { problemOf } from "./helpers";
+import { problemOf, withDb } from "./helpers";
 
 // On the fixture's routes (test/worker/fixture): POST /notes is one statement, or with a key the
 // idempotency transaction; POST /notes/{id}/move is an interactive transaction.
@@ -16,16 +14,6 @@ const post = (path: string, key: string, json: unknown) =>
 
 const notesOf = async (topicId: string) =>
   ((await (await call(`/notes?topicId=${topicId}`)).json()) as { items: unknown[] }).items.length;
-
-/** Straight to the database through the Worker's own Prisma (real client, real driver). */
-async function withDb<T>(run: (db: ReturnType<typeof createPrismaClient>) => Promise<T>): Promise<T> {
-  const db = createPrismaClient(env as Bindings, transportFor(env as Bindings, "transaction"));
-  try {
-    return await run(db);
-  } finally {
-    await db.$disconnect();
-  }
-}
 
 describe("Idempotency-Key on POST", () => {
   it("a retry replays the first response, status, body and headers (Location), and writes nothing new", async () => {

@@ -30,6 +30,7 @@ describe("settings are parsed strictly", () => {
     ["MAX_BODY_BYTES", "64k"],
     ["MAX_BODY_BYTES", "1e5"],
     ["DB_CONNECT_TIMEOUT_MS", "0"],
+    ["DB_TRANSACTION_TIMEOUT_MS", "5s"],
     ["PUBLIC_DOCS", "TRUE"],
     ["PUBLIC_DOCS", "1"],
     ["CORS_ORIGINS", "https://app.example.test/path"],
