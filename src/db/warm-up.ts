@@ -16,10 +16,12 @@ import { SharedQueryCompiler } from "./shared-compiler";
  * slower, as startup does the same work plus a throwaway client. Cloudflare starts an isolate
  * during the TLS handshake, so the first case is the one it aims for.
  *
- * Allowed at module scope because it does no I/O and sets no timer: `$connect` loads the wasm and
+ * Allowed at module scope because it does no I/O and leaves no timer: `$connect` loads the wasm and
  * builds a compiler from the schema but dials nothing (the URL below is never used), planning a
- * query is pure computation, and the client's adapter answers its reads and writes without
- * sending them (~6–9 ms off the first request, measured in plain workerd; docs/PERFORMANCE.md).
+ * query is pure computation, and the client's adapter answers its reads, writes and one
+ * transaction without sending them (~6–9 ms off the first request, measured in plain workerd; the
+ * transaction ~8–20 ms more off the first move; docs/PERFORMANCE.md). The transaction's timers are
+ * answered without the runtime (withModuleScopeTimers).
  * Resolves to what it planned and ran, which nothing needs but tests.
  */
 export async function warmUpQueryCompiler(): Promise<WarmUpOutcome> {
@@ -48,21 +50,64 @@ export async function warmUpQueryCompiler(): Promise<WarmUpOutcome> {
       const plans = requests.map((request) => compiler.compile(JSON.stringify(request)));
       // The same reads, and writes, through the client, on the adapter below: Prisma's JavaScript
       // (serializing, parameterizing, interpreting the plan) runs once here instead of in the first
-      // request. Actions that Prisma does not batch, so no timer is set (findUnique would set one).
-      const delegates = prisma as unknown as Record<string, Record<string, (args: object) => Promise<unknown>>>;
-      for (const { modelName, action, query } of [...requests, ...warmUpWrites(internals._runtimeDataModel)]) {
-        const model = delegates[modelName.charAt(0).toLowerCase() + modelName.slice(1)];
-        // A write that finds no row (the adapter returns none) rejects with Prisma's own error, as
-        // does one whose placeholder data the schema refuses; it has run Prisma's code either way.
-        await model?.[action]?.(query.arguments).catch((error: unknown) => {
-          if (!isPrismaRequestError(error)) throw error;
-        });
-      }
+      // request. Actions that Prisma does not batch, so no timer is set (findUnique would set one:
+      // it runs in the transaction below).
+      const writes = warmUpWrites(internals._runtimeDataModel);
+      await runThrough(prisma, [...requests, ...writes]);
+      // And an interactive transaction, as the move and keyed writes run: reads by key (batched by
+      // Prisma's dataloader) and the writes, committed. Its timers are answered without the runtime.
+      await withModuleScopeTimers(() =>
+        prisma.$transaction((tx) => runThrough(tx, [...warmUpKeyReads(internals._runtimeDataModel), ...writes])),
+      );
       return { plans, statements };
     } finally {
       await prisma.$disconnect();
     }
   });
+}
+
+/** Runs each request through `client`'s model delegates, accepting Prisma's own refusals. */
+async function runThrough(client: object, requests: WarmUpRequest[]): Promise<void> {
+  const delegates = client as Record<string, Record<string, (args: object) => Promise<unknown>>>;
+  for (const { modelName, action, query } of requests) {
+    const model = delegates[modelName.charAt(0).toLowerCase() + modelName.slice(1)];
+    // A write that finds no row (the adapter returns none) rejects with Prisma's own error, as
+    // does one whose placeholder data the schema refuses; it has run Prisma's code either way.
+    await model?.[action]?.(query.arguments).catch((error: unknown) => {
+      if (!isPrismaRequestError(error)) throw error;
+    });
+  }
+}
+
+/**
+ * Runs `work` (the warm-up's transaction) with the timers and random ids Prisma's interactive
+ * transactions ask for answered without the runtime, which refuses both at module scope: a 0 ms
+ * timer (the dataloader's batch) runs as a microtask, a longer one (maxWait, the timeout) never
+ * fires, and randomUUID (the transaction's id) returns a constant. Only while the isolate starts,
+ * when no request runs; restored after.
+ */
+async function withModuleScopeTimers<T>(work: () => Promise<T>): Promise<T> {
+  const { setTimeout: realSetTimeout, clearTimeout: realClearTimeout } = globalThis;
+  const never = Object.freeze({});
+  globalThis.setTimeout = ((run: () => void, ms?: number) => {
+    if (!ms) queueMicrotask(run);
+    return never;
+  }) as unknown as typeof setTimeout;
+  globalThis.clearTimeout = ((handle: unknown) => {
+    if (handle !== never) realClearTimeout(handle as number);
+  }) as typeof clearTimeout;
+  Object.defineProperty(crypto, "randomUUID", {
+    value: () => "00000000-0000-4000-8000-000000000000",
+    configurable: true,
+    writable: true,
+  });
+  try {
+    return await work();
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+    globalThis.clearTimeout = realClearTimeout;
+    delete (crypto as { randomUUID?: unknown }).randomUUID;
+  }
 }
 
 /**
@@ -88,7 +133,22 @@ function answeringNothing(factory: SqlDriverAdapterFactory, statements: string[]
           return 0;
         },
         executeScript: async () => {},
-        startTransaction: () => Promise.reject(new Error("the warm-up runs no transaction")),
+        // Its transaction answers the same way; Prisma sends COMMIT through executeRaw.
+        startTransaction: async () => {
+          statements.push("BEGIN");
+          return {
+            provider: real.provider,
+            adapterName: real.adapterName,
+            options: { usePhantomQuery: false },
+            queryRaw: nothing,
+            executeRaw: async ({ sql }) => {
+              statements.push(sql);
+              return 0;
+            },
+            commit: async () => {},
+            rollback: async () => {},
+          };
+        },
         getConnectionInfo: () => real.getConnectionInfo?.() ?? { supportsRelationJoins: false },
         dispose: () => real.dispose(),
       };
@@ -165,10 +225,21 @@ export function warmUpWrites(dataModel: RuntimeDataModel): WarmUpRequest[] {
   });
 }
 
+/** Per model, a findUnique by its key (what Prisma's dataloader batches, on a timer). */
+export function warmUpKeyReads(dataModel: RuntimeDataModel): WarmUpRequest[] {
+  return warmUpWrites(dataModel)
+    .filter((write) => write.action === "update")
+    .map(({ modelName, query }) => ({
+      modelName,
+      action: "findUnique",
+      query: { ...query, arguments: { where: (query.arguments as { where: object }).where } },
+    }));
+}
+
 /** A read or write: the compiler takes it in Prisma's JSON protocol, the client its arguments. */
 interface WarmUpRequest {
   modelName: string;
-  action: "findFirst" | "findMany" | "update" | "updateMany" | "create";
+  action: "findFirst" | "findMany" | "findUnique" | "update" | "updateMany" | "create";
   query: { arguments: object; selection: object };
 }
 

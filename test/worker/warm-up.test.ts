@@ -27,6 +27,9 @@ describe("query compiler warm-up", () => {
     expect(statements.filter((s) => s.startsWith("SELECT")).length).toBeGreaterThanOrEqual(2 * models.length);
     expect(statements.some((s) => s.startsWith("UPDATE"))).toBe(true);
     expect(statements.some((s) => s.startsWith("INSERT"))).toBe(true);
+    // And an interactive transaction, committed (Prisma's COMMIT reached the adapter).
+    expect(statements).toContain("BEGIN");
+    expect(statements.at(-1)).toBe("COMMIT");
   });
 
   it("plans on the same wasm instance as Prisma's clients, which keep working around it", async () => {
