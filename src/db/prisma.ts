@@ -66,7 +66,7 @@ export const transactionLimitsOf = (settings: Settings): TransactionLimits => ({
 });
 
 const clientOver = (adapter: SqlDriverAdapterFactory, limits: TransactionLimits): PrismaClient =>
-  newPrismaClient({ adapter, transactionOptions: { ...limits } });
+  newPrismaClient({ adapter, transactionOptions: limits });
 
 /**
  * The request's PrismaClient, from the isolate's pool (client-pool.ts): the same as

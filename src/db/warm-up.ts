@@ -124,14 +124,15 @@ function answeringNothing(factory: SqlDriverAdapterFactory, statements: string[]
         statements.push(sql);
         return { columnNames: [], columnTypes: [], rows: [] };
       };
+      const noRowsChanged = async ({ sql }: { sql: string }) => {
+        statements.push(sql);
+        return 0;
+      };
       return {
         provider: real.provider,
         adapterName: real.adapterName,
         queryRaw: nothing,
-        executeRaw: async ({ sql }) => {
-          statements.push(sql);
-          return 0;
-        },
+        executeRaw: noRowsChanged,
         executeScript: async () => {},
         // Its transaction answers the same way; Prisma sends COMMIT through executeRaw.
         startTransaction: async () => {
@@ -141,10 +142,7 @@ function answeringNothing(factory: SqlDriverAdapterFactory, statements: string[]
             adapterName: real.adapterName,
             options: { usePhantomQuery: false },
             queryRaw: nothing,
-            executeRaw: async ({ sql }) => {
-              statements.push(sql);
-              return 0;
-            },
+            executeRaw: noRowsChanged,
             commit: async () => {},
             rollback: async () => {},
           };
