@@ -98,6 +98,40 @@ export async function coldVsWarm(
   return result;
 }
 
+/** One side of a cold comparison: the bundle its fresh isolates run, and their first request. */
+export interface ColdSide {
+  bundle: DeployBundle;
+  spec: RequestSpec;
+  withStartup?: boolean;
+}
+
+/**
+ * coldVsWarm for each side, interleaved: one fresh isolate of each side in turn, `samples` rounds.
+ * A cold request is mostly first-run CPU (~80 ms of it for a move at RTT 0, by bench:profile
+ * --cold), so a change in the machine's load while one side runs all its samples would land on
+ * that side alone; in turn, it lands on every side alike.
+ */
+export async function interleavedCold<T extends Partial<Record<string, ColdSide>>>(
+  stack: LocalStack,
+  sides: T,
+  samples: number,
+  transport: Transport,
+): Promise<{ [K in keyof T]: ColdResult }> {
+  const entries = Object.entries(sides).filter((entry): entry is [string, ColdSide] => entry[1] !== undefined);
+  const results: Record<string, ColdResult> = {};
+  for (const [key] of entries) results[key] = { cold: [], coldWithStartup: [], warm: [] };
+  for (let i = 0; i < samples; i++) {
+    for (const [key, side] of entries) {
+      const one = await coldVsWarm(stack, side.bundle, side.spec, 1, transport, { withStartup: side.withStartup });
+      const into = results[key]!;
+      into.cold.push(...one.cold);
+      into.coldWithStartup.push(...one.coldWithStartup);
+      into.warm.push(...one.warm);
+    }
+  }
+  return results as { [K in keyof T]: ColdResult };
+}
+
 export type Timings = Record<string, number>;
 
 export interface ColdBreakdown {

@@ -9,7 +9,14 @@ import { parseArgs } from "node:util";
 import { type LocalStack, onShutdown } from "@starter/local-neon";
 import { checkStartup, measureBundle } from "./bundle";
 import { type BenchCase, benchCases, TRANSPORTS, type Transport } from "./cases";
-import { buildColdBundles, type ColdResult, coldBreakdown, coldVsWarm, medianTimings, startPathWorker } from "./cold";
+import {
+  buildColdBundles,
+  type ColdResult,
+  coldBreakdown,
+  interleavedCold,
+  medianTimings,
+  startPathWorker,
+} from "./cold";
 import { createFixtures } from "./fixtures";
 import { drain, flightsPerRequest, interleavedLatencies, percentile, sendOk, throughput } from "./measure";
 import { type BenchResults, type CaseResult, type RttRun, writeReport } from "./report";
@@ -102,26 +109,19 @@ async function main(): Promise<void> {
       log(`cold starts at RTT ${rtts[0]} ms: a new workerd process per sample`);
       for (const result of runs[0]!.cases) {
         const c = cases.find((x) => x.name === result.name && x.transport === result.transport)!;
-        result.cold = {
-          prisma: await coldVsWarm(stack, bundles.warmedUp, c.prisma, coldSamples, c.transport, {
-            withStartup: c.featured,
-          }),
-          raw: await coldVsWarm(stack, bundles.warmedUp, c.raw, coldSamples, c.transport, { withStartup: c.featured }),
-          ...(c.featured
-            ? {
-                prismaWithoutWarmUp: await coldVsWarm(
-                  stack,
-                  bundles.withoutWarmUp,
-                  c.prisma,
-                  coldSamples,
-                  c.transport,
-                  {
-                    withStartup: true,
-                  },
-                ),
-              }
-            : {}),
-        };
+        const warmedUp = { bundle: bundles.warmedUp, withStartup: c.featured };
+        result.cold = await interleavedCold(
+          stack,
+          {
+            prisma: { ...warmedUp, spec: c.prisma },
+            raw: { ...warmedUp, spec: c.raw },
+            ...(c.featured
+              ? { prismaWithoutWarmUp: { bundle: bundles.withoutWarmUp, spec: c.prisma, withStartup: true } }
+              : {}),
+          },
+          coldSamples,
+          c.transport,
+        );
         const p50 = (r: ColdResult) => percentile(r.cold, 50);
         log(`${label(c)}: cold p50 prisma ${p50(result.cold.prisma)} ms, raw ${p50(result.cold.raw)} ms`);
       }

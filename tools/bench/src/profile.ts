@@ -1,8 +1,10 @@
-// `npm run bench:profile [-- --endpoint 'GET /users/{id}' --path http --requests 1000]`
+// `npm run bench:profile [-- --endpoint 'GET /users/{id}' --path http --requests 1000 --cold]`
 // Where Prisma's per-request CPU goes: the bench Worker's deploy bundle, unminified, in plain
 // workerd with its DevTools inspector; a V8 CPU profile (50 µs sampling) over sequential requests
-// to the app's endpoint and then to its raw-driver twin, at RTT 0. Prints sampled CPU per request
+// to the app's endpoint and then to its raw-driver twin, at RTT 0 (--rtt to change). Prints sampled CPU per request
 // for each and Prisma's extra self time by function. (docs/PERFORMANCE.md, "Prisma's per-request cost".)
+// --cold: the first request of a fresh isolate instead, `--requests` isolates per side (each side in
+// its own workerd, started 1 s before the request, as the bench's cold figures).
 import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { SourceMap } from "node:module";
 import path from "node:path";
@@ -21,7 +23,9 @@ const { values } = parseArgs({
     endpoint: { type: "string", default: "GET /users/{id}" },
     path: { type: "string", default: "http" },
     requests: { type: "string", default: "1000" },
+    rtt: { type: "string", default: "0" },
     top: { type: "string", default: "25" },
+    cold: { type: "boolean", default: false },
   },
 });
 const log = (line: string) => console.log(`[profile] ${line}`);
@@ -39,10 +43,15 @@ interface Profile {
 
 /** A minimal DevTools protocol client over the inspector's WebSocket. */
 async function inspector(port: number) {
-  const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as {
-    webSocketDebuggerUrl: string;
-  }[];
-  const url = targets[0]?.webSocketDebuggerUrl;
+  // workerd may list its isolate a moment after it starts serving.
+  let url: string | undefined;
+  for (let i = 0; i < 50 && !url; i++) {
+    if (i) await new Promise((resolve) => setTimeout(resolve, 100));
+    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as {
+      webSocketDebuggerUrl: string;
+    }[];
+    url = targets[0]?.webSocketDebuggerUrl;
+  }
   if (!url) throw new Error("workerd's inspector lists no target");
   const socket = new WebSocket(url.replace("localhost", "127.0.0.1"));
   await new Promise((resolve, reject) => {
@@ -71,7 +80,10 @@ interface SourceOrigin {
   lineNumber: number;
 }
 
-/** Time (ms) by function over the profile's non-idle samples: self, and inclusive (anywhere on the stack). */
+/**
+ * Time (ms) by function over the profile's non-idle samples: self, and inclusive (anywhere on the
+ * stack). "(program)" counts too: V8's own work, its compilers among it, which a first request pays.
+ */
 function timesByFunction(
   profile: Profile,
   map: SourceMap | undefined,
@@ -103,7 +115,7 @@ function timesByFunction(
   profile.samples.forEach((id, i) => {
     const node = byId.get(id);
     const fn = node?.callFrame.functionName;
-    if (!node || fn === "(idle)" || fn === "(program)") return;
+    if (!node || fn === "(idle)") return;
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
     add(self, nameOf(node), ms);
     const seen = new Set<string>();
@@ -118,23 +130,40 @@ function timesByFunction(
 
 type Devtools = Awaited<ReturnType<typeof inspector>>;
 
-async function profileOf(
-  send: Devtools["send"],
-  origin: string,
-  spec: RequestSpec,
-  n: number,
-  map: SourceMap | undefined,
-) {
+/** A profile of `n` sequential requests to `spec`, after 100 to warm JIT and plans. */
+async function warmProfileOf(send: Devtools["send"], origin: string, spec: RequestSpec, n: number): Promise<Profile> {
   for (let i = 0; i < 100; i++) await sendOk(origin, spec); // warm: JIT, plans
   await send("Profiler.start");
   for (let i = 0; i < n; i++) await sendOk(origin, spec);
-  const { profile } = await send<{ profile: Profile }>("Profiler.stop");
-  return timesByFunction(profile, map);
+  return (await send<{ profile: Profile }>("Profiler.stop")).profile;
+}
+
+/** A profile of one request to `spec`, the first of the isolate, 1 s after it started. */
+async function coldProfileOf(
+  send: Devtools["send"],
+  origin: string,
+  spec: RequestSpec,
+  side: string,
+): Promise<Profile> {
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await send("Profiler.start");
+  const t0 = performance.now();
+  await sendOk(origin, spec);
+  log(`${side}: first request ${(performance.now() - t0).toFixed(1)} ms (wall)`);
+  return (await send<{ profile: Profile }>("Profiler.stop")).profile;
+}
+
+type Times = ReturnType<typeof timesByFunction>;
+
+/** Adds `times` into `sum`, function by function. */
+function addTimes(sum: Times, times: Times): void {
+  for (const kind of ["self", "inclusive"] as const)
+    for (const [k, ms] of times[kind]) sum[kind].set(k, (sum[kind].get(k) ?? 0) + ms);
 }
 
 async function main(): Promise<void> {
   const requests = Number(values.requests);
-  const stack = await startBenchStack(0);
+  const stack = await startBenchStack(Number(values.rtt));
   onShutdown(() => stack.stop());
   // The production wrangler.toml, unminified, so the profile names functions.
   const config = path.join(ROOT, "wrangler.profile.tmp.toml");
@@ -148,32 +177,52 @@ async function main(): Promise<void> {
     const transport = values.path as Transport;
     const found = benchCases(fixtures).find((c) => c.name === values.endpoint && c.transport === transport);
     if (!found) throw new Error(`no bench case "${values.endpoint}" on ${transport}`);
-    const port = await findFreePort();
     const bindings = { ...benchBindings(stack), ...(transport === "ws" ? { NEON_STATEMENT_TRANSPORT: "ws" } : {}) };
-    const worker = await startPlainWorkerd(bundle, bindings, {
-      inspectorPort: port,
-      ...(transport === "hyperdrive" ? { hyperdrive: stack.hyperdriveUrl } : {}),
-    });
-    const devtools = await inspector(port);
-    try {
-      await devtools.send("Profiler.enable");
-      await devtools.send("Profiler.setSamplingInterval", { interval: 50 });
-      const mapFile = readdirSync(bundle.dir).find((f) => f.endsWith(".js.map"));
-      const map = mapFile ? new SourceMap(JSON.parse(readFileSync(path.join(bundle.dir, mapFile), "utf8"))) : undefined;
-      const raw = await profileOf(devtools.send, worker.origin, found.raw, requests, map);
-      const prisma = await profileOf(devtools.send, worker.origin, found.prisma, requests, map);
-      const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0) / requests;
-      log(`${found.name} (${transport}), ${requests} requests each, sampled CPU per request:`);
-      log(`raw ${total(raw.self).toFixed(2)} ms, prisma ${total(prisma.self).toFixed(2)} ms`);
-      for (const kind of ["self", "inclusive"] as const) {
-        log(`Prisma's extra ${kind} time per request, by function (Prisma's side − raw's):`);
-        const extra = [...prisma[kind]].map(([k, ms]) => [k, (ms - (raw[kind].get(k) ?? 0)) / requests] as const);
-        extra.sort((a, b) => b[1] - a[1]);
-        for (const [k, ms] of extra.slice(0, Number(values.top))) log(`${(ms * 1000).toFixed(0).padStart(5)} µs  ${k}`);
+    const mapFile = readdirSync(bundle.dir).find((f) => f.endsWith(".js.map"));
+    const map = mapFile ? new SourceMap(JSON.parse(readFileSync(path.join(bundle.dir, mapFile), "utf8"))) : undefined;
+    /** Runs `work` against a new workerd with its profiler enabled. */
+    const inWorker = async <T>(work: (send: Devtools["send"], origin: string) => Promise<T>): Promise<T> => {
+      const port = await findFreePort();
+      const worker = await startPlainWorkerd(bundle, bindings, {
+        inspectorPort: port,
+        ...(transport === "hyperdrive" ? { hyperdrive: stack.hyperdriveUrl } : {}),
+      });
+      const devtools = await inspector(port);
+      try {
+        await devtools.send("Profiler.enable");
+        await devtools.send("Profiler.setSamplingInterval", { interval: 50 });
+        return await work(devtools.send, worker.origin);
+      } finally {
+        devtools.close();
+        await worker.stop();
       }
-    } finally {
-      devtools.close();
-      await worker.stop();
+    };
+    const empty = (): Times => ({ self: new Map(), inclusive: new Map() });
+    const raw = empty();
+    const prisma = empty();
+    if (values.cold) {
+      for (let i = 0; i < requests; i++) {
+        addTimes(raw, timesByFunction(await inWorker((send, o) => coldProfileOf(send, o, found.raw, "raw")), map));
+        addTimes(
+          prisma,
+          timesByFunction(await inWorker((send, o) => coldProfileOf(send, o, found.prisma, "prisma")), map),
+        );
+      }
+    } else {
+      await inWorker(async (send, origin) => {
+        addTimes(raw, timesByFunction(await warmProfileOf(send, origin, found.raw, requests), map));
+        addTimes(prisma, timesByFunction(await warmProfileOf(send, origin, found.prisma, requests), map));
+      });
+    }
+    const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0) / requests;
+    const what = values.cold ? `the first request of ${requests} fresh isolates` : `${requests} requests`;
+    log(`${found.name} (${transport}), ${what} each, sampled CPU per request:`);
+    log(`raw ${total(raw.self).toFixed(2)} ms, prisma ${total(prisma.self).toFixed(2)} ms`);
+    for (const kind of ["self", "inclusive"] as const) {
+      log(`Prisma's extra ${kind} time per request, by function (Prisma's side − raw's):`);
+      const extra = [...prisma[kind]].map(([k, ms]) => [k, (ms - (raw[kind].get(k) ?? 0)) / requests] as const);
+      extra.sort((a, b) => b[1] - a[1]);
+      for (const [k, ms] of extra.slice(0, Number(values.top))) log(`${(ms * 1000).toFixed(0).padStart(5)} µs  ${k}`);
     }
   } finally {
     bundle.dispose();
