@@ -68,7 +68,14 @@ async function inspector(port: number) {
     send<T>(method: string, params: object = {}): Promise<T> {
       const id = next++;
       socket.send(JSON.stringify({ id, method, params }));
-      return new Promise((resolve) => pending.set(id, resolve as (r: unknown) => void));
+      // An answer that never comes (seen after a fresh isolate's last request) fails the run, not hangs it.
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`workerd's inspector did not answer ${method}`)), 30_000);
+        pending.set(id, (result) => {
+          clearTimeout(timer);
+          resolve(result as T);
+        });
+      });
     },
     close: () => socket.close(),
   };
