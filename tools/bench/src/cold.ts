@@ -123,10 +123,7 @@ export async function interleavedCold<T extends Partial<Record<string, ColdSide>
   for (let i = 0; i < samples; i++) {
     for (const [key, side] of entries) {
       const one = await coldVsWarm(stack, side.bundle, side.spec, 1, transport, { withStartup: side.withStartup });
-      const into = results[key]!;
-      into.cold.push(...one.cold);
-      into.coldWithStartup.push(...one.coldWithStartup);
-      into.warm.push(...one.warm);
+      for (const k of ["cold", "coldWithStartup", "warm"] as const) results[key]![k].push(...one[k]);
     }
   }
   return results as { [K in keyof T]: ColdResult };
