@@ -1,8 +1,16 @@
 import { createApi } from "./api";
+import { idempotencyQueries } from "./middleware/idempotency";
 import { posts } from "./routes/posts";
 import { users } from "./routes/users";
+import { movePostQueries } from "./services/posts";
 
 /** The API: the demo's resources on src/api.ts. Routes are chained so their types flow to `hc<AppType>`. */
 export const app = createApi().route("/users", users).route("/posts", posts);
 
 export type AppType = typeof app;
+
+/**
+ * The queries the routes run in transactions (keyed writes' and the move's), planned at startup
+ * (src/index.ts, src/db/warm-up.ts): an isolate's first such request finds its plans cached.
+ */
+export const startupQueries = [idempotencyQueries, movePostQueries];

@@ -1,12 +1,13 @@
-import { app } from "./app";
+import { app, startupQueries } from "./app";
 import { warmUpQueryCompilerOrWarn } from "./db/warm-up";
 import type { Bindings } from "./env";
 import { scheduled } from "./jobs/scheduled";
 
 // Module scope runs once per isolate, before its first request (on Cloudflare, during the TLS
 // handshake). Prisma's compiler is warmed here so the first query of an isolate does not pay for
-// it; the trade-off is measured in docs/PERFORMANCE.md. Delete this line to start leaner instead.
-await warmUpQueryCompilerOrWarn();
+// it, and plans the keyed writes' and the routes' own transactions (src/app.ts); the trade-off is
+// measured in docs/PERFORMANCE.md. Delete this line to start leaner instead.
+await warmUpQueryCompilerOrWarn(startupQueries);
 
 export type { AppType } from "./app";
 export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<Bindings>;

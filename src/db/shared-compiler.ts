@@ -157,3 +157,8 @@ export const sharedCompilerOption = {
 export function sharedCompilerCounts(): Readonly<typeof counts> & { plans: number } {
   return { ...counts, plans: plans.size };
 }
+
+/** Empties the plan cache, keeping the compilers: tests start from an isolate's first plans this way. */
+export function forgetPlans(): void {
+  plans.clear();
+}

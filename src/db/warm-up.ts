@@ -1,9 +1,9 @@
 import { PrismaNeonHttp } from "@prisma/adapter-neon";
-import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import type { ConnectionInfo, SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { Bindings } from "../env";
 import { Prisma } from "../generated/prisma/client";
 import { settingsOf } from "../settings";
-import { leaseOver, transactionLimitsOf } from "./prisma";
+import { type Database, leaseOver, transactionLimitsOf } from "./prisma";
 import { SharedQueryCompiler } from "./shared-compiler";
 
 /**
@@ -17,22 +17,24 @@ import { SharedQueryCompiler } from "./shared-compiler";
  * during the TLS handshake, so the first case is the one it aims for.
  *
  * Allowed at module scope because it does no I/O and leaves no timer: `$connect` loads the wasm and
- * builds a compiler from the schema but dials nothing (the URL below is never used), planning a
- * query is pure computation, and the client's adapter answers its reads, writes and one
- * transaction without sending them (~6–9 ms off the first request, measured in plain workerd; the
- * transaction ~8–20 ms more off the first move; docs/PERFORMANCE.md). The transaction's timers are
- * answered without the runtime (withModuleScopeTimers).
+ * builds a compiler from the schema but dials nothing (answeringNothing's URL is never used),
+ * planning a query is pure computation, and the client's adapter answers its reads, writes and one
+ * transaction without sending them (~6–9 ms off the first request, measured in plain workerd). The
+ * transaction also plans the routes' own transactions' queries (`startupQueries`, from src/app.ts),
+ * which takes most of the rest off an isolate's first move (docs/PERFORMANCE.md, "Cold start").
+ * Its timers are answered without the runtime (withModuleScopeTimers).
  * Resolves to what it planned and ran, which nothing needs but tests.
  */
-export async function warmUpQueryCompiler(): Promise<WarmUpOutcome> {
+export async function warmUpQueryCompiler(startupQueries: StartupQueries[] = []): Promise<WarmUpOutcome> {
   // On the shared compiler (shared-compiler.ts): the first client to load the wasm decides the
   // compiler class for the isolate, and the compilers built here are the ones requests then use.
   // The client is a pooled one (client-pool.ts), under the default settings' key: the isolate's
   // first request then takes it, built and warm, instead of building its own.
   const statements: string[] = [];
-  const adapter = answeringNothing(new PrismaNeonHttp("postgresql://warm-up@warm-up.invalid/none", {}), statements);
-  const { prisma, run } = leaseOver(adapter, transactionLimitsOf(settingsOf({} as Bindings)));
-  return run(async () => {
+  const limits = transactionLimitsOf(settingsOf({} as Bindings));
+  const http = leaseOver(answeringNothing(statements, { supportsRelationJoins: false }), limits);
+  const plans = await http.run(async () => {
+    const { prisma } = http;
     try {
       // Loads the wasm and builds the compiler the HTTP adapter's clients share.
       await prisma.$connect();
@@ -44,27 +46,59 @@ export async function warmUpQueryCompiler(): Promise<WarmUpOutcome> {
       const compiler = new SharedQueryCompiler({
         datamodel,
         provider: "postgres",
-        connectionInfo: { supportsRelationJoins: true },
+        connectionInfo: RELATION_JOINS,
       });
       const requests = warmUpRequests(internals._runtimeDataModel);
-      const plans = requests.map((request) => compiler.compile(JSON.stringify(request)));
+      const planned = requests.map((request) => compiler.compile(JSON.stringify(request)));
       // The same reads, and writes, through the client, on the adapter below: Prisma's JavaScript
       // (serializing, parameterizing, interpreting the plan) runs once here instead of in the first
       // request. Actions that Prisma does not batch, so no timer is set (findUnique would set one:
       // it runs in the transaction below).
-      const writes = warmUpWrites(internals._runtimeDataModel);
-      await runThrough(prisma, [...requests, ...writes]);
-      // And an interactive transaction, as the move and keyed writes run: reads by key (batched by
-      // Prisma's dataloader) and the writes, committed. Its timers are answered without the runtime.
-      await withModuleScopeTimers(() =>
-        prisma.$transaction((tx) => runThrough(tx, [...warmUpKeyReads(internals._runtimeDataModel), ...writes])),
-      );
-      return { plans, statements };
+      await runThrough(prisma, [...requests, ...warmUpWrites(internals._runtimeDataModel)]);
+      return planned;
     } finally {
       await prisma.$disconnect();
     }
   });
+  // The same client again, connected as the WebSocket and Hyperdrive adapters connect (the shape
+  // that transactions run on): an interactive transaction, as the move and keyed writes run,
+  // with reads by key (batched by Prisma's dataloader) and writes, committed; then the routes'
+  // own queries (`startupQueries`), whose plans the first request then finds cached. Planning
+  // those was most of what a first move cost beyond raw SQL (docs/PERFORMANCE.md, "Cold start").
+  const joined = leaseOver(answeringNothing(statements, RELATION_JOINS), limits);
+  await joined.run(async () => {
+    const { prisma } = joined;
+    try {
+      const model = (prisma as unknown as EngineConfigHolder)._runtimeDataModel;
+      const generic = [...warmUpKeyReads(model), ...warmUpWrites(model)];
+      await withModuleScopeTimers(() =>
+        prisma.$transaction(async (tx) => {
+          await runThrough(tx, generic);
+          for (const queries of startupQueries) {
+            for (const query of queries(tx)) await query().catch(acceptPrismaRefusal);
+          }
+        }),
+      );
+    } finally {
+      await prisma.$disconnect();
+    }
+  });
+  return { plans, statements };
 }
+
+/**
+ * A route's own Prisma calls, each with placeholder values, for the warm-up to plan at startup:
+ * Prisma plans a query per shape (its arguments with the values left out), so a shape first
+ * planned in a request costs that request ~1–5 ms of wasm per query. Build the route's calls and
+ * these from the same functions (src/services/posts.ts), so that they cannot drift apart, and
+ * give each value of a query its own placeholder: Prisma makes equal values one parameter, which
+ * is another shape. They run in a transaction on an adapter that answers without rows or I/O
+ * (an update finds nothing). test/worker/demo/posts.test.ts checks the move's.
+ */
+export type StartupQueries = (tx: Database) => Array<() => Promise<unknown>>;
+
+/** What the WebSocket and Hyperdrive adapters report (with DATABASE_SCHEMA unset): it keys their compiler. */
+const RELATION_JOINS = { supportsRelationJoins: true };
 
 /** Runs each request through `client`'s model delegates, accepting Prisma's own refusals. */
 async function runThrough(client: object, requests: WarmUpRequest[]): Promise<void> {
@@ -73,9 +107,7 @@ async function runThrough(client: object, requests: WarmUpRequest[]): Promise<vo
     const model = delegates[modelName.charAt(0).toLowerCase() + modelName.slice(1)];
     // A write that finds no row (the adapter returns none) rejects with Prisma's own error, as
     // does one whose placeholder data the schema refuses; it has run Prisma's code either way.
-    await model?.[action]?.(query.arguments).catch((error: unknown) => {
-      if (!isPrismaRequestError(error)) throw error;
-    });
+    await model?.[action]?.(query.arguments).catch(acceptPrismaRefusal);
   }
 }
 
@@ -111,10 +143,13 @@ async function withModuleScopeTimers<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Prisma's HTTP adapter with every query answered by no rows, sending nothing: its connection
- * info is the real adapter's (so its clients plan on the same shared compiler), and no I/O happens.
+ * An adapter with every query answered by no rows, sending nothing: it connects as the real
+ * adapters do (HTTP's `{ supportsRelationJoins: false }`, WebSocket's and Hyperdrive's `true`), so
+ * its clients plan on their shared compiler, and no I/O happens. Neon's HTTP adapter underneath
+ * supplies the rest (its URL is never dialled).
  */
-function answeringNothing(factory: SqlDriverAdapterFactory, statements: string[]): SqlDriverAdapterFactory {
+function answeringNothing(statements: string[], connectionInfo: ConnectionInfo): SqlDriverAdapterFactory {
+  const factory = new PrismaNeonHttp("postgresql://warm-up@warm-up.invalid/none", {});
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
@@ -147,7 +182,7 @@ function answeringNothing(factory: SqlDriverAdapterFactory, statements: string[]
             rollback: async () => {},
           };
         },
-        getConnectionInfo: () => real.getConnectionInfo?.() ?? { supportsRelationJoins: false },
+        getConnectionInfo: () => connectionInfo,
         dispose: () => real.dispose(),
       };
     },
@@ -155,18 +190,24 @@ function answeringNothing(factory: SqlDriverAdapterFactory, statements: string[]
 }
 
 /** The warm-up for an entry module: a failure only costs the first request its head start. */
-export async function warmUpQueryCompilerOrWarn(): Promise<void> {
+export async function warmUpQueryCompilerOrWarn(startupQueries: StartupQueries[] = []): Promise<void> {
   try {
-    await warmUpQueryCompiler();
+    await warmUpQueryCompiler(startupQueries);
   } catch (error) {
     const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
     console.warn(JSON.stringify({ level: "warn", msg: "query compiler warm-up failed", error: { name, message } }));
   }
 }
 
-/** Prisma's error for a request it ran or refused; not the runtime's (a timer refused at module scope, say). */
-function isPrismaRequestError(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError || error instanceof Prisma.PrismaClientValidationError;
+/**
+ * Accepts Prisma's error for a request it ran or refused (no row found, placeholder data refused);
+ * rethrows anything else (the runtime's, say a timer refused at module scope).
+ */
+function acceptPrismaRefusal(error: unknown): void {
+  if (error instanceof Prisma.PrismaClientKnownRequestError || error instanceof Prisma.PrismaClientValidationError) {
+    return;
+  }
+  throw error;
 }
 
 /** What the warm-up did, for tests: its plans, and the statements its client handed the adapter. */

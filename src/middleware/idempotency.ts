@@ -2,9 +2,11 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Database } from "../db/prisma";
+import type { StartupQueries } from "../db/warm-up";
 import type { AppEnv, DatabaseNeed } from "../env";
 import { ProblemError } from "../errors/problem";
-import type { IdempotencyKey } from "../generated/prisma/client";
+import type { IdempotencyKey, Prisma } from "../generated/prisma/client";
 import { hex, sha256 } from "../lib/hash";
 import { IDEMPOTENCY_KEY_FORMAT as KEY_FORMAT } from "../schemas/common";
 import type { PrismaEnv } from "./prisma";
@@ -51,7 +53,7 @@ export const idempotent = () =>
     const db = c.var.prisma;
     const id = { caller: c.var.caller ?? "anonymous", route: `${c.req.method} ${routePath(c)}`, key };
     const fingerprint = hex(await sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`));
-    const find = () => db.idempotencyKey.findUnique({ where: { caller_route_key: id } });
+    const find = () => keys.find(db, id);
 
     // The lookup runs inside the transaction, not before it: $transaction's maxWait
     // (DB_CONNECT_TIMEOUT_MS) bounds getting a connection, and a plain query before it would wait
@@ -59,15 +61,15 @@ export const idempotent = () =>
     let stored: Awaited<ReturnType<typeof find>> = null;
     try {
       await db.$transaction(async (tx) => {
-        await tx.$executeRaw`SELECT set_config('idle_in_transaction_session_timeout', ${IDLE_TRANSACTION_TIMEOUT}, true), set_config('lock_timeout', ${LOCK_TIMEOUT}, true)`;
-        stored = await tx.idempotencyKey.findUnique({ where: { caller_route_key: id } });
+        await keys.boundWaits(tx);
+        stored = await keys.find(tx, id);
         if (stored) return;
         c.set("prisma", tx);
         await next();
         if (c.error || c.res.status < 200 || c.res.status > 299) throw ROLL_BACK;
         const { status, headers } = c.res;
         const body = await c.res.clone().text();
-        await tx.idempotencyKey.create({ data: { ...id, fingerprint, status, headers: replayable(headers), body } });
+        await keys.record(tx, { ...id, fingerprint, status, headers: replayable(headers), body });
       });
     } catch (error) {
       // A concurrent request with this key may have committed first (our INSERT of the key then
@@ -87,6 +89,26 @@ export const idempotent = () =>
     }
     if (stored) return replay(c, stored, fingerprint);
   });
+
+type KeyId = Pick<IdempotencyKey, "caller" | "route" | "key">;
+
+/** The middleware's queries: idempotent() runs them, and the warm-up plans them (idempotencyQueries). */
+const keys = {
+  boundWaits: (tx: Database) =>
+    tx.$executeRaw`SELECT set_config('idle_in_transaction_session_timeout', ${IDLE_TRANSACTION_TIMEOUT}, true), set_config('lock_timeout', ${LOCK_TIMEOUT}, true)`,
+  find: (tx: Database, id: KeyId) => tx.idempotencyKey.findUnique({ where: { caller_route_key: id } }),
+  record: (tx: Database, data: Prisma.IdempotencyKeyCreateInput) => tx.idempotencyKey.create({ data }),
+};
+
+/** The middleware's queries with placeholder values, planned at startup (src/db/warm-up.ts, src/index.ts). */
+export const idempotencyQueries: StartupQueries = (tx) => {
+  const id = { caller: "caller", route: "route", key: "key" };
+  return [
+    () => keys.boundWaits(tx),
+    () => keys.find(tx, id),
+    () => keys.record(tx, { ...id, fingerprint: "fingerprint", status: 201, headers: {}, body: "body" }),
+  ];
+};
 
 /** withPrisma's need for an idempotent route: a transaction with a key, else a single statement. */
 export const transactionIfIdempotent = (c: Context): DatabaseNeed =>

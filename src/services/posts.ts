@@ -1,4 +1,5 @@
 import type { Database } from "../db/prisma";
+import type { StartupQueries } from "../db/warm-up";
 import { recordNotFound, referenceViolation } from "../errors/prisma";
 import { ProblemError } from "../errors/problem";
 import { type Post, Prisma } from "../generated/prisma/client";
@@ -78,19 +79,40 @@ export async function deletePost(prisma: Database, id: string, schema?: string):
  */
 export function movePost(prisma: Database, id: string, toAuthorId: string): Promise<Post> {
   return prisma.$transaction(async (tx) => {
-    const post = await tx.post.findUnique({ where: { id }, select: { authorId: true } });
+    const post = await move.authorOf(tx, id);
     if (!post) throw new ProblemError(404, "The post does not exist.", { type: "urn:problem-type:not-found" });
     if (post.authorId === toAuthorId) {
       throw new ProblemError(409, "The post already belongs to this author.", { type: "urn:problem-type:no-op-move" });
     }
-    await tx.user.update({ where: { id: post.authorId }, data: { postCount: { decrement: 1 } } });
-    const moved = await tx.user.updateMany({ where: { id: toAuthorId }, data: { postCount: { increment: 1 } } });
+    await move.leave(tx, post.authorId);
+    const moved = await move.join(tx, toAuthorId);
     if (moved.count === 0) {
       throw new ProblemError(422, "The target author does not exist.", {
         type: "urn:problem-type:reference-violation",
         errors: [{ in: "json", pointer: "/authorId", detail: "no such user" }],
       });
     }
-    return tx.post.update({ where: { id }, data: { authorId: toAuthorId } });
+    return move.reassign(tx, id, toAuthorId);
   });
 }
+
+/** The move's queries: movePost runs them, and the warm-up plans them (movePostQueries). */
+const move = {
+  authorOf: (tx: Database, id: string) => tx.post.findUnique({ where: { id }, select: { authorId: true } }),
+  leave: (tx: Database, authorId: string) =>
+    tx.user.update({ where: { id: authorId }, data: { postCount: { decrement: 1 } } }),
+  join: (tx: Database, authorId: string) =>
+    tx.user.updateMany({ where: { id: authorId }, data: { postCount: { increment: 1 } } }),
+  reassign: (tx: Database, id: string, authorId: string) => tx.post.update({ where: { id }, data: { authorId } }),
+};
+
+/** The move's queries with placeholder ids, planned at startup (src/db/warm-up.ts, src/app.ts). */
+export const movePostQueries: StartupQueries = (tx) => {
+  const [post, author] = ["00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"];
+  return [
+    () => move.authorOf(tx, post),
+    () => move.leave(tx, author),
+    () => move.join(tx, author),
+    () => move.reassign(tx, post, author),
+  ];
+};

@@ -82,7 +82,10 @@ describe("removing the demo (README)", () => {
     linkNodeModules();
     for (const file of DEMO_FILES) rmSync(path.join(dir, file), { recursive: true });
     edit("src/app.ts", (text) =>
-      text.replace(/^import \{ (users|posts) \} from .*\n/gm, "").replace(/\s*\.route\("\/(users|posts)", \w+\)/g, ""),
+      text
+        .replace(/^import \{ (users|posts|movePostQueries) \} from .*\n/gm, "")
+        .replace(/\s*\.route\("\/(users|posts)", \w+\)/g, "")
+        .replace(/, movePostQueries\]/, "]"),
     );
     edit("prisma/schema.prisma", (text) =>
       text.replace(/^(model (User|Post)|enum (Role|PostStatus)) \{[\s\S]*?^\}\n/gm, ""),

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { clientPoolCounts } from "../../src/db/client-pool";
+import { forgetPlans, sharedCompilerCounts } from "../../src/db/shared-compiler";
 import { warmUpQueryCompiler } from "../../src/db/warm-up";
 import { Prisma } from "../../src/generated/prisma/client";
+import { idempotencyQueries } from "../../src/middleware/idempotency";
 import { call, createTopic, getTopic, uniqueText } from "./fixture/client";
 
 // src/index.ts runs the warm-up at module scope (tools/bench/test/startup.test.ts checks that in plain
@@ -15,7 +17,8 @@ describe("query compiler warm-up", () => {
     const plans = planned.map((p) => JSON.stringify(p));
     // Its client is left in the pool, for the isolate's first request.
     const after = clientPoolCounts();
-    expect(after.built + after.reused).toBe(before.built + before.reused + 1);
+    // (Leased twice: connected as the HTTP adapter, then as the WebSocket and Hyperdrive ones.)
+    expect(after.built + after.reused).toBe(before.built + before.reused + 2);
     expect(after.idle).toBeGreaterThan(0);
     // Two reads per model, whatever the models are (nothing in the warm-up names one).
     const models = Object.values(Prisma.ModelName);
@@ -47,5 +50,31 @@ describe("query compiler warm-up", () => {
     expect(plans.length).toBeGreaterThan(0);
     expect((await call("/notes", keyed(topic.id))).status).toBe(201);
     expect(await getTopic(topic.id)).toMatchObject({ id: topic.id, noteCount: 2 });
+  });
+
+  it("plans the startup queries it is given, where transactions run: a keyed write then plans nothing", async () => {
+    const topic = await createTopic();
+    // A keyed write's Prisma queries (the idempotency key's: its lookup and its record; the
+    // fixture's own statements are raw SQL, which Prisma does not plan), counted from an empty cache.
+    const plansMissedBy = async (startupQueries: Parameters<typeof warmUpQueryCompiler>[0]) => {
+      forgetPlans();
+      await warmUpQueryCompiler(startupQueries);
+      const before = sharedCompilerCounts();
+      const res = await call("/notes", {
+        method: "POST",
+        headers: { "Idempotency-Key": crypto.randomUUID() },
+        json: { text: uniqueText("startup"), topicId: topic.id },
+      });
+      expect(res.status).toBe(201);
+      const after = sharedCompilerCounts();
+      return { hits: after.planHits - before.planHits, misses: after.planMisses - before.planMisses };
+    };
+    // Without them, the first keyed write plans its queries itself.
+    expect((await plansMissedBy([])).misses).toBeGreaterThanOrEqual(2);
+    // With them (as src/index.ts passes), it finds every plan cached, on the WebSocket (or
+    // Hyperdrive) shape its transaction runs on.
+    const planned = await plansMissedBy([idempotencyQueries]);
+    expect(planned.misses).toBe(0);
+    expect(planned.hits).toBeGreaterThanOrEqual(2);
   });
 });

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { startupQueries } from "../../../src/app";
+import { forgetPlans, sharedCompilerCounts } from "../../../src/db/shared-compiler";
+import { warmUpQueryCompiler } from "../../../src/db/warm-up";
 import { auth, call, problemOf } from "../helpers";
 import { createPost, createUser, getUser } from "./helpers";
 
@@ -51,6 +54,28 @@ describe("posts CRUD", () => {
 });
 
 describe("POST /posts/{id}/move (interactive transaction over WebSocket)", () => {
+  it("finds its four queries planned at startup (src/app.ts startupQueries), and only with them", async () => {
+    const [from, to] = [await createUser(), await createUser()];
+    const post = await createPost(from.id);
+    let target = to;
+    const plansMissedBy = async (queries: typeof startupQueries) => {
+      forgetPlans();
+      await warmUpQueryCompiler(queries);
+      const before = sharedCompilerCounts();
+      const res = await call(`/posts/${post.id}/move`, {
+        method: "POST",
+        headers: auth,
+        json: { authorId: target.id },
+      });
+      expect(res.status).toBe(200);
+      target = target === to ? from : to;
+      const after = sharedCompilerCounts();
+      return { hits: after.planHits - before.planHits, misses: after.planMisses - before.planMisses };
+    };
+    expect((await plansMissedBy([])).misses).toBe(4);
+    expect(await plansMissedBy(startupQueries)).toEqual({ hits: 4, misses: 0 });
+  });
+
   it("moves the post and adjusts both authors' postCount", async () => {
     const [from, to] = [await createUser(), await createUser()];
     const post = await createPost(from.id);
