@@ -100,7 +100,7 @@ const keys = {
   record: (tx: Database, data: Prisma.IdempotencyKeyCreateInput) => tx.idempotencyKey.create({ data }),
 };
 
-/** The middleware's queries with placeholder values, planned at startup (src/db/warm-up.ts, src/index.ts). */
+/** The middleware's queries with placeholder values, planned at startup (src/db/warm-up.ts; listed in src/app.ts). */
 export const idempotencyQueries: StartupQueries = (tx) => {
   const id = { caller: "caller", route: "route", key: "key" };
   return [
