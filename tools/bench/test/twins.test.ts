@@ -70,6 +70,19 @@ describe.each(TRANSPORTS)("the baselines do the app route's work, over %s", (tra
     expect(checked.length).toBeGreaterThanOrEqual(transport === "http" ? 12 : 14);
   });
 
+  it.runIf(transport === "ws")("open their WebSockets as the app does, first in a fresh isolate too", async (ctx) => {
+    if (missing) ctx.skip(missing);
+    const fresh = await startPathWorker(stack, bundles.warmedUp, transport);
+    try {
+      const c = cases.find((x) => x.transport === transport && x.name === "GET /users/{id}")!;
+      expect((await send(fresh.origin, c.raw)).status).toBe(200);
+      const sockets = await send(fresh.origin, { method: "GET", path: "/__bench/sockets", headers: BENCH_AUTH });
+      expect(JSON.parse(sockets.text)).toEqual({ appSockets: true });
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   it("refuse what the app refuses, as the app does", async (ctx) => {
     if (missing) ctx.skip(missing);
     const origin = workers[transport].origin;

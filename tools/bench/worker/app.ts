@@ -6,11 +6,13 @@ import { app } from "../../../src/app";
 import { mountColdTimings } from "./cold-timings";
 import { mountDrizzleRoutes } from "./drizzle-routes";
 import { mountRawRoutes } from "./raw-routes";
+import { mountSockets } from "./sockets";
 
 // Mounted on the app itself, so they pass through the same middleware (request id, logging,
 // secure headers, CORS, body limit) as the real routes: the only difference is the data access.
 mountRawRoutes(app);
 mountDrizzleRoutes(app);
 mountColdTimings(app);
+mountSockets(app);
 
 export { app as benchApp };

@@ -13,6 +13,7 @@ import { Client, neon } from "@neondatabase/serverless";
 import type { Context } from "hono";
 import pg from "pg";
 import { useLocalNeonProxy } from "../../../src/db/local-neon";
+import { openWebSocketsWithFetch } from "../../../src/db/neon-websocket";
 import type { AppEnv } from "../../../src/env";
 import { page as pageOf } from "../../../src/lib/cursor";
 import { type App, idParam, mountTwins, type TwinRoute } from "./twins";
@@ -203,6 +204,7 @@ export async function connectClient(c: Context<AppEnv>, wire: "ws" | "pg"): Prom
     db = new pg.Client({ connectionString: c.env.HYPERDRIVE.connectionString });
   } else {
     useLocalNeonProxy(c.env.NEON_LOCAL_PROXY);
+    openWebSocketsWithFetch(); // the app's sockets (src/db/neon-websocket.ts), or the twin would be measured on others
     db = new Client({ connectionString: c.env.DATABASE_URL, types: DRIVER_DEFAULT_TYPES });
   }
   db.on("error", () => {}); // workerd reports "Network connection lost" after a clean close
