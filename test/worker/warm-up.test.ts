@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { clientPoolCounts } from "../../src/db/client-pool";
-import { forgetPlans, sharedCompilerCounts } from "../../src/db/shared-compiler";
 import { warmUpQueryCompiler } from "../../src/db/warm-up";
 import { Prisma } from "../../src/generated/prisma/client";
 import { idempotencyQueries } from "../../src/middleware/idempotency";
 import { call, createTopic, getTopic, uniqueText } from "./fixture/client";
+import { plansAfterWarmUp } from "./plans";
 
 // src/index.ts runs the warm-up at module scope (tools/bench/test/startup.test.ts checks that in plain
 // workerd); here it runs again inside a request, where a failure throws instead of warning.
@@ -56,24 +56,19 @@ describe("query compiler warm-up", () => {
     const topic = await createTopic();
     // A keyed write's Prisma queries (the idempotency key's: its lookup and its record; the
     // fixture's own statements are raw SQL, which Prisma does not plan), counted from an empty cache.
-    const plansMissedBy = async (startupQueries: Parameters<typeof warmUpQueryCompiler>[0]) => {
-      forgetPlans();
-      await warmUpQueryCompiler(startupQueries);
-      const before = sharedCompilerCounts();
+    const keyedWrite = async () => {
       const res = await call("/notes", {
         method: "POST",
         headers: { "Idempotency-Key": crypto.randomUUID() },
         json: { text: uniqueText("startup"), topicId: topic.id },
       });
       expect(res.status).toBe(201);
-      const after = sharedCompilerCounts();
-      return { hits: after.planHits - before.planHits, misses: after.planMisses - before.planMisses };
     };
     // Without them, the first keyed write plans its queries itself.
-    expect((await plansMissedBy([])).misses).toBeGreaterThanOrEqual(2);
+    expect((await plansAfterWarmUp([], keyedWrite)).misses).toBeGreaterThanOrEqual(2);
     // With them (as src/index.ts passes), it finds every plan cached, on the WebSocket (or
     // Hyperdrive) shape its transaction runs on.
-    const planned = await plansMissedBy([idempotencyQueries]);
+    const planned = await plansAfterWarmUp([idempotencyQueries], keyedWrite);
     expect(planned.misses).toBe(0);
     expect(planned.hits).toBeGreaterThanOrEqual(2);
   });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { startupQueries } from "../../../src/app";
-import { forgetPlans, sharedCompilerCounts } from "../../../src/db/shared-compiler";
-import { warmUpQueryCompiler } from "../../../src/db/warm-up";
 import { auth, call, problemOf } from "../helpers";
+import { plansAfterWarmUp } from "../plans";
 import { createPost, createUser, getUser } from "./helpers";
 
 describe("posts CRUD", () => {
@@ -58,10 +57,7 @@ describe("POST /posts/{id}/move (interactive transaction over WebSocket)", () =>
     const [from, to] = [await createUser(), await createUser()];
     const post = await createPost(from.id);
     let target = to;
-    const plansMissedBy = async (queries: typeof startupQueries) => {
-      forgetPlans();
-      await warmUpQueryCompiler(queries);
-      const before = sharedCompilerCounts();
+    const move = async () => {
       const res = await call(`/posts/${post.id}/move`, {
         method: "POST",
         headers: auth,
@@ -69,11 +65,9 @@ describe("POST /posts/{id}/move (interactive transaction over WebSocket)", () =>
       });
       expect(res.status).toBe(200);
       target = target === to ? from : to;
-      const after = sharedCompilerCounts();
-      return { hits: after.planHits - before.planHits, misses: after.planMisses - before.planMisses };
     };
-    expect((await plansMissedBy([])).misses).toBe(4);
-    expect(await plansMissedBy(startupQueries)).toEqual({ hits: 4, misses: 0 });
+    expect((await plansAfterWarmUp([], move)).misses).toBe(4);
+    expect(await plansAfterWarmUp(startupQueries, move)).toEqual({ hits: 4, misses: 0 });
   });
 
   it("moves the post and adjusts both authors' postCount", async () => {
