@@ -5,6 +5,8 @@
 // - on reads, answer the same body (the same DTO, the same page cursor);
 // - on writes, answer the same fields, of the same types;
 // - refuse what the app refuses, with the app's problem+json: a malformed id, an unknown field.
+// - over WebSocket, open their sockets as the app does (src/db/neon-websocket.ts), also when a
+//   twin is the first request of a fresh isolate.
 import { type LocalStack, startLocalStack } from "@starter/local-neon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BenchCase, benchCases, type RequestSpec, TRANSPORTS, type Transport } from "../src/cases";
