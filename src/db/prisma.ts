@@ -5,6 +5,7 @@ import type { Bindings, DatabaseNeed, Transport } from "../env";
 import { DatabaseConfigError } from "../errors/connection";
 import { type Prisma, PrismaClient } from "../generated/prisma/client";
 import { type Settings, settingsOf } from "../settings";
+import { dispatchBatchesOnMicrotask } from "./batch-dispatch";
 import { type ClientLease, leaseClient } from "./client-pool";
 import { useLocalNeonProxy } from "./local-neon";
 import { openWebSocketsWithFetch } from "./neon-websocket";
@@ -90,10 +91,17 @@ let sharingRefused = false;
 
 /**
  * A PrismaClient on the isolate's shared query compiler and plan cache (shared-compiler.ts; the
- * plan cache is there, so the client keeps none of its own). Should a Prisma upgrade refuse the
- * `__internal` hook, this says so once and builds plain clients: correct, only slower.
+ * plan cache is there, so the client keeps none of its own), whose batches go out on a microtask
+ * (batch-dispatch.ts). Should a Prisma upgrade refuse the `__internal` hook, this says so once and
+ * builds plain clients: correct, only slower.
  */
 export function newPrismaClient(options: ClientOptions): PrismaClient {
+  const prisma = sharedCompilerClient(options) ?? new PrismaClient(options);
+  dispatchBatchesOnMicrotask(prisma);
+  return prisma;
+}
+
+function sharedCompilerClient(options: ClientOptions): PrismaClient | undefined {
   if (!sharingRefused) {
     try {
       // `__internal` is Prisma's testing hook, not in its public types.
@@ -111,7 +119,7 @@ export function newPrismaClient(options: ClientOptions): PrismaClient {
       );
     }
   }
-  return new PrismaClient(options);
+  return undefined;
 }
 
 function adapterFor(

@@ -40,8 +40,12 @@ interface QueryCompilerGlue {
 /** Prisma's own QueryCompiler class, from the glue its getRuntime loaded (set before any client compiles). */
 let RealQueryCompiler: QueryCompilerGlue["QueryCompiler"] | undefined;
 
-/** Compilers by (provider, connection info, schema); each with a short id that keys its plans. */
-const compilers = new Map<string, { compiler: RealCompiler; id: number }>();
+/**
+ * Compilers by schema, then by provider and connection info; each with a short id that keys its
+ * plans. The schema (several KiB) is its own key because it is the same string for every client:
+ * V8 keeps its hash, where a key that joined it to the rest would be a new string to hash each time.
+ */
+const compilers = new Map<string, Map<string, { compiler: RealCompiler; id: number }>>();
 const plans = new Map<string, unknown>();
 const counts = { compilersBuilt: 0, planHits: 0, planMisses: 0 };
 
@@ -73,13 +77,17 @@ export class SharedQueryCompiler {
   readonly #key: string;
 
   constructor(options: CompilerOptions) {
-    const shape = `${options.provider}|${JSON.stringify(options.connectionInfo)}|${options.datamodel}`;
-    let entry = compilers.get(shape);
+    let bySchema = compilers.get(options.datamodel);
+    if (!bySchema) {
+      bySchema = new Map();
+      compilers.set(options.datamodel, bySchema);
+    }
+    const shape = `${options.provider}|${JSON.stringify(options.connectionInfo)}`;
+    let entry = bySchema.get(shape);
     if (!entry) {
       if (!RealQueryCompiler) throw new Error("SharedQueryCompiler: Prisma's query compiler wasm is not loaded yet");
-      entry = { compiler: new RealQueryCompiler(options), id: compilers.size };
-      compilers.set(shape, entry);
-      counts.compilersBuilt++;
+      entry = { compiler: new RealQueryCompiler(options), id: counts.compilersBuilt++ };
+      bySchema.set(shape, entry);
     }
     this.#compiler = entry.compiler;
     this.#key = String(entry.id);

@@ -9,16 +9,17 @@ import { ProblemError } from "../errors/problem";
 import type { IdempotencyKey, Prisma } from "../generated/prisma/client";
 import { hex, sha256 } from "../lib/hash";
 import { IDEMPOTENCY_KEY_FORMAT as KEY_FORMAT } from "../schemas/common";
+import { type Settings, settingsOf } from "../settings";
 import type { PrismaEnv } from "./prisma";
 
 /** Postgres ends a transaction left idle this long: what bounds a request that hung mid-write. */
 const IDLE_TRANSACTION_TIMEOUT = "10s";
 /**
  * How long a write waits for rows another transaction holds (such a hung request's) before it
- * answers 409 + Retry-After: below the default transaction timeout (DB_TRANSACTION_TIMEOUT_MS,
- * 5 s), past which the transaction is rolled back with a 503 instead.
+ * answers 409 + Retry-After: 60% of the transaction timeout (DB_TRANSACTION_TIMEOUT_MS; 3 s of the
+ * default 5 s), so that the wait ends before Prisma rolls the whole transaction back with a 503.
  */
-const LOCK_TIMEOUT = "3s";
+export const lockTimeoutMs = (settings: Settings) => Math.floor(settings.dbTransactionTimeoutMs * 0.6);
 
 /** Per-request headers that a replay gets anew rather than from the first response. */
 const NOT_REPLAYED = new Set(["x-request-id", "date"]);
@@ -31,7 +32,7 @@ const NOT_REPLAYED = new Set(["x-request-id", "date"]);
  *   service's own `$transaction` becomes a savepoint in it). A 2xx is recorded and committed;
  *   anything else rolls back, so the client can fix the request and retry with the same key;
  * - a concurrent retry waits on the key's primary key, then replays the winner's response
- *   (after LOCK_TIMEOUT of waiting: 409 + Retry-After);
+ *   (after lockTimeoutMs of waiting: 409 + Retry-After);
  * - a request that dies mid-write leaves nothing: Postgres rolls its transaction back when the
  *   connection closes, or after IDLE_TRANSACTION_TIMEOUT when the connection hangs.
  * Keys are scoped by caller (c.var.caller, set by closedByDefault) and route; the same key with
@@ -61,7 +62,7 @@ export const idempotent = () =>
     let stored: Awaited<ReturnType<typeof find>> = null;
     try {
       await db.$transaction(async (tx) => {
-        await keys.boundWaits(tx);
+        await keys.boundWaits(tx, `${lockTimeoutMs(settingsOf(c.env))}ms`);
         stored = await keys.find(tx, id);
         if (stored) return;
         c.set("prisma", tx);
@@ -94,8 +95,8 @@ type KeyId = Pick<IdempotencyKey, "caller" | "route" | "key">;
 
 /** The middleware's queries: idempotent() runs them, and the warm-up plans them (idempotencyQueries). */
 const keys = {
-  boundWaits: (tx: Database) =>
-    tx.$executeRaw`SELECT set_config('idle_in_transaction_session_timeout', ${IDLE_TRANSACTION_TIMEOUT}, true), set_config('lock_timeout', ${LOCK_TIMEOUT}, true)`,
+  boundWaits: (tx: Database, lockTimeout: string) =>
+    tx.$executeRaw`SELECT set_config('idle_in_transaction_session_timeout', ${IDLE_TRANSACTION_TIMEOUT}, true), set_config('lock_timeout', ${lockTimeout}, true)`,
   find: (tx: Database, id: KeyId) => tx.idempotencyKey.findUnique({ where: { caller_route_key: id } }),
   record: (tx: Database, data: Prisma.IdempotencyKeyCreateInput) => tx.idempotencyKey.create({ data }),
 };
@@ -104,7 +105,7 @@ const keys = {
 export const idempotencyQueries: StartupQueries = (tx) => {
   const id = { caller: "caller", route: "route", key: "key" };
   return [
-    () => keys.boundWaits(tx),
+    () => keys.boundWaits(tx, "3000ms"),
     () => keys.find(tx, id),
     () => keys.record(tx, { ...id, fingerprint: "fingerprint", status: 201, headers: {}, body: "body" }),
   ];
@@ -138,7 +139,7 @@ function replayable(headers: Headers): Record<string, string> {
   return Object.fromEntries([...headers].filter(([name]) => !NOT_REPLAYED.has(name)));
 }
 
-/** Postgres' lock_not_available (55P03): LOCK_TIMEOUT passed waiting for another transaction's rows. */
+/** Postgres' lock_not_available (55P03): lockTimeoutMs passed waiting for another transaction's rows. */
 function isLockTimeout(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const cause = (error as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } }).meta

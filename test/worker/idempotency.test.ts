@@ -104,6 +104,46 @@ describe("Idempotency-Key on POST", () => {
     expect((await getTopic(topic.id)).noteCount).toBe(1);
   });
 
+  // The lock wait is derived from DB_TRANSACTION_TIMEOUT_MS: as a constant (3 s) it outlived a
+  // shorter transaction timeout, and a blocked retry got the timeout's 503 instead of the 409.
+  it("a keyed write blocked by another transaction's rows: 409 + Retry-After, also under a short DB_TRANSACTION_TIMEOUT_MS", async () => {
+    const key = crypto.randomUUID();
+    const topic = await createTopic();
+    const body = { text: uniqueText("blocked"), topicId: topic.id };
+    let locked!: () => void;
+    let release!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // Holds the topic's row (the write bumps its count) past the write's whole transaction timeout.
+    const holder = withDb((db) =>
+      db.$transaction(
+        async (tx) => {
+          await tx.$queryRaw`SELECT id FROM fixture_topics WHERE id = ${topic.id}::uuid FOR UPDATE`;
+          locked();
+          await released;
+        },
+        { timeout: 10_000 },
+      ),
+    );
+    await isLocked;
+    const blocked = callWith({ DB_TRANSACTION_TIMEOUT_MS: "1000" }, "/notes", {
+      method: "POST",
+      headers: { "Idempotency-Key": key },
+      json: body,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    release();
+    await holder;
+    const res = await blocked;
+    expect(res.status, await res.clone().text()).toBe(409);
+    expect(res.headers.get("Retry-After")).toBe("1");
+    expect((await problemOf(res)).type).toBe("urn:problem-type:idempotency-key-in-progress");
+    expect(await notesOf(topic.id)).toBe(0);
+    // Nothing was kept: the retry writes, once.
+    expect((await post("/notes", key, body)).status).toBe(201);
+    expect((await getTopic(topic.id)).noteCount).toBe(1);
+  });
+
   it("400 for a malformed key", async () => {
     const res = await post("/notes", "has spaces in it", { text: uniqueText(), topicId: crypto.randomUUID() });
     expect(res.status).toBe(400);

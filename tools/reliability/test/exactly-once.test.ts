@@ -102,8 +102,8 @@ describe.each(DATABASE_PATHS)("exactly once, over %s", (via) => {
       target.stack.neon.setFaults({ freezeAtCommit: false });
       const frozenAt = Date.now();
 
-      // The hung transaction holds the topic's row and the note's text: a retry waits LOCK_TIMEOUT,
-      // then 409 + Retry-After.
+      // The hung transaction holds the topic's row and the note's text: a retry waits lockTimeoutMs
+      // (3 s of the default 5 s), then 409 + Retry-After.
       const blocked = await send();
       expect(blocked.status, await blocked.clone().text()).toBe(409);
       expect(blocked.headers.get("Retry-After")).toBe("1");
