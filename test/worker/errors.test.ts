@@ -7,7 +7,7 @@ import type { AppEnv, Bindings } from "../../src/env";
 import { onError } from "../../src/errors/handler";
 import { withPrisma } from "../../src/middleware/prisma";
 import { call, callWith, createNote, createTopic, getTopic, uniqueText } from "./fixture/client";
-import { auth, problemOf, withDb } from "./helpers";
+import { auth, holdTopicRow, problemOf } from "./helpers";
 import { closedPort, hyperdriveWithPassword, onHyperdrive, withPassword } from "./paths";
 
 afterEach(() => vi.restoreAllMocks());
@@ -77,29 +77,14 @@ describe("a transaction that runs past DB_TRANSACTION_TIMEOUT_MS → 503 + Retry
     const logs = vi.spyOn(console, "warn").mockImplementation(() => {});
     const [from, to] = [await createTopic(), await createTopic()];
     const note = await createNote(from.id);
-    let locked!: () => void;
-    let release!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const released = new Promise<void>((resolve) => (release = resolve));
     // Holds the source topic's row (the move decrements its count) past the move's 300 ms.
-    const holder = withDb((db) =>
-      db.$transaction(
-        async (tx) => {
-          await tx.$queryRaw`SELECT id FROM fixture_topics WHERE id = ${from.id}::uuid FOR UPDATE`;
-          locked();
-          await released;
-        },
-        { timeout: 10_000 },
-      ),
-    );
-    await isLocked;
+    const holder = await holdTopicRow(from.id);
     const moving = callWith({ DB_TRANSACTION_TIMEOUT_MS: "300" }, `/notes/${note.id}/move`, {
       method: "POST",
       json: { topicId: to.id },
     });
     await new Promise((resolve) => setTimeout(resolve, 800));
-    release();
-    await holder;
+    await holder.release();
     const res = await moving;
     expect(res.status).toBe(503);
     expect(res.headers.get("Retry-After")).toBe("1");

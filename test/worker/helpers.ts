@@ -100,3 +100,31 @@ export async function withDb<T>(run: (db: ReturnType<typeof createPrismaClient>)
     await db.$disconnect();
   }
 }
+
+/**
+ * Locks a fixture topic's row (FOR UPDATE) in a transaction of its own; resolves once it is held.
+ * `release()` ends that transaction. What the 503 and 409 tests for lock waits block on.
+ */
+export async function holdTopicRow(topicId: string): Promise<{ release: () => Promise<void> }> {
+  let locked!: () => void;
+  let release!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const holder = withDb((db) =>
+    db.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM fixture_topics WHERE id = ${topicId}::uuid FOR UPDATE`;
+        locked();
+        await released;
+      },
+      { timeout: 10_000 },
+    ),
+  );
+  await Promise.race([isLocked, holder]);
+  return {
+    release: async () => {
+      release();
+      await holder;
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { IDEMPOTENCY_KEY_TTL_MS, SWEEP_BATCH } from "../../src/jobs/sweep-idempotency-keys";
 import { call, callWith, createNote, createTopic, getTopic, uniqueText } from "./fixture/client";
-import { problemOf, withDb } from "./helpers";
+import { holdTopicRow, problemOf, withDb } from "./helpers";
 
 // On the fixture's routes (test/worker/fixture): POST /notes is one statement, or with a key the
 // idempotency transaction; POST /notes/{id}/move is an interactive transaction.
@@ -110,30 +110,15 @@ describe("Idempotency-Key on POST", () => {
     const key = crypto.randomUUID();
     const topic = await createTopic();
     const body = { text: uniqueText("blocked"), topicId: topic.id };
-    let locked!: () => void;
-    let release!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const released = new Promise<void>((resolve) => (release = resolve));
     // Holds the topic's row (the write bumps its count) past the write's whole transaction timeout.
-    const holder = withDb((db) =>
-      db.$transaction(
-        async (tx) => {
-          await tx.$queryRaw`SELECT id FROM fixture_topics WHERE id = ${topic.id}::uuid FOR UPDATE`;
-          locked();
-          await released;
-        },
-        { timeout: 10_000 },
-      ),
-    );
-    await isLocked;
+    const holder = await holdTopicRow(topic.id);
     const blocked = callWith({ DB_TRANSACTION_TIMEOUT_MS: "1000" }, "/notes", {
       method: "POST",
       headers: { "Idempotency-Key": key },
       json: body,
     });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    release();
-    await holder;
+    await holder.release();
     const res = await blocked;
     expect(res.status, await res.clone().text()).toBe(409);
     expect(res.headers.get("Retry-After")).toBe("1");
