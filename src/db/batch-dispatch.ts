@@ -3,10 +3,11 @@
  *
  * Why: Prisma's dataloader collects the queries one tick sends (findUnique and every query of an
  * interactive transaction) and sends them on `process.nextTick`. Its edge build, the one Workers
- * run, polyfills nextTick with `setTimeout(fn, 0)`: each such query then waits for a timer. That
- * costs ~0.1 ms of CPU and latency per query in workerd's profile (docs/PERFORMANCE.md), the
- * biggest single item in Prisma's cost on a read by key. A microtask is what nextTick is in Node,
+ * run, polyfills nextTick with `setTimeout(fn, 0)`: each such query then waits for a timer, a turn
+ * of the event loop behind whatever else the isolate does. A microtask is what nextTick is in Node,
  * where Prisma's batching was designed: queries sent together (Promise.all) still share a batch.
+ * Measured, the gain is latency, not CPU, and small: ~0.1 ms on the move's four queries
+ * (docs/PERFORMANCE.md, "Prisma's per-request cost").
  *
  * Leans on the dataloader's fields (pinned with Prisma 7.10). If an upgrade changes them, this says
  * so once and leaves Prisma's own timer: correct, only slower. test/worker/batch-dispatch.test.ts.

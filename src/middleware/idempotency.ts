@@ -19,7 +19,7 @@ const IDLE_TRANSACTION_TIMEOUT = "10s";
  * answers 409 + Retry-After: 60% of the transaction timeout (DB_TRANSACTION_TIMEOUT_MS; 3 s of the
  * default 5 s), so that the wait ends before Prisma rolls the whole transaction back with a 503.
  */
-export const lockTimeoutMs = (settings: Settings) => Math.floor(settings.dbTransactionTimeoutMs * 0.6);
+const lockTimeoutMs = (settings: Settings) => Math.floor(settings.dbTransactionTimeoutMs * 0.6);
 
 /** Per-request headers that a replay gets anew rather than from the first response. */
 const NOT_REPLAYED = new Set(["x-request-id", "date"]);
@@ -105,7 +105,7 @@ const keys = {
 export const idempotencyQueries: StartupQueries = (tx) => {
   const id = { caller: "caller", route: "route", key: "key" };
   return [
-    () => keys.boundWaits(tx, "3000ms"),
+    () => keys.boundWaits(tx, "3000ms"), // a parameter: any value plans the same
     () => keys.find(tx, id),
     () => keys.record(tx, { ...id, fingerprint: "fingerprint", status: 201, headers: {}, body: "body" }),
   ];

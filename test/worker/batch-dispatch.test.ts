@@ -20,7 +20,7 @@ const missing = (key: string) => ({ where: { caller_route_key: { caller, route: 
  */
 async function prismaTimers(
   need: "statement" | "transaction",
-  counted: (prisma: ReturnType<typeof leasePrismaClient>["prisma"]) => Promise<unknown>,
+  counted: (prisma: PrismaClient) => Promise<unknown>,
 ): Promise<number> {
   const { prisma, run } = leasePrismaClient(bindings, transportFor(bindings, need));
   return run(async () => {
