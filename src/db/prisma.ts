@@ -177,7 +177,8 @@ function withSchema(factory: SqlDriverAdapterFactory, schema: string | undefined
     adapterName: factory.adapterName,
     async connect(): Promise<SqlDriverAdapter> {
       const adapter = await factory.connect();
-      const info = adapter.getConnectionInfo?.() ?? { supportsRelationJoins: true };
+      // What Prisma assumes of an adapter that reports nothing (its LocalExecutor): no relation joins.
+      const info = adapter.getConnectionInfo?.() ?? { supportsRelationJoins: false };
       adapter.getConnectionInfo = () => ({ ...info, schemaName: schema });
       return adapter;
     },

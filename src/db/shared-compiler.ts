@@ -82,7 +82,9 @@ export class SharedQueryCompiler {
       bySchema = new Map();
       compilers.set(options.datamodel, bySchema);
     }
-    const shape = `${options.provider}|${JSON.stringify(options.connectionInfo)}`;
+    // Keys sorted and undefined left out: adapters report the same info in different orders.
+    const info = options.connectionInfo as Record<string, unknown>;
+    const shape = `${options.provider}|${JSON.stringify(info, Object.keys(info).sort())}`;
     let entry = bySchema.get(shape);
     if (!entry) {
       if (!RealQueryCompiler) throw new Error("SharedQueryCompiler: Prisma's query compiler wasm is not loaded yet");

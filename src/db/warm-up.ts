@@ -2,7 +2,7 @@ import { PrismaNeonHttp } from "@prisma/adapter-neon";
 import type { ConnectionInfo, SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { Bindings } from "../env";
 import { Prisma } from "../generated/prisma/client";
-import { settingsOf } from "../settings";
+import { type Settings, settingsOf } from "../settings";
 import { type Database, leaseOver, transactionLimitsOf } from "./prisma";
 import { SharedQueryCompiler } from "./shared-compiler";
 
@@ -25,14 +25,20 @@ import { SharedQueryCompiler } from "./shared-compiler";
  * Its timers are answered without the runtime (withModuleScopeTimers).
  * Resolves to what it planned and ran, which nothing needs but tests.
  */
-export async function warmUpQueryCompiler(startupQueries: StartupQueries[] = []): Promise<WarmUpOutcome> {
+export async function warmUpQueryCompiler(
+  startupQueries: StartupQueries[] = [],
+  env: Bindings = {} as Bindings,
+): Promise<WarmUpOutcome> {
   // On the shared compiler (shared-compiler.ts): the first client to load the wasm decides the
   // compiler class for the isolate, and the compilers built here are the ones requests then use.
   // The client is a pooled one (client-pool.ts), under the default settings' key: the isolate's
   // first request then takes it, built and warm, instead of building its own.
+  // The isolate's settings (src/index.ts passes its env): the schema is part of the compilers'
+  // key, and the limits of the pool's.
+  const settings = settingsOrDefaults(env);
   const statements: string[] = [];
-  const limits = transactionLimitsOf(settingsOf({} as Bindings));
-  const http = leaseOver(answeringNothing(statements, { supportsRelationJoins: false }), limits);
+  const limits = transactionLimitsOf(settings);
+  const http = leaseOver(answeringNothing(statements, connectionInfo(settings, false)), limits);
   const plans = await http.run(async () => {
     const { prisma } = http;
     try {
@@ -46,7 +52,7 @@ export async function warmUpQueryCompiler(startupQueries: StartupQueries[] = [])
       const compiler = new SharedQueryCompiler({
         datamodel,
         provider: "postgres",
-        connectionInfo: RELATION_JOINS,
+        connectionInfo: connectionInfo(settings, true),
       });
       const requests = warmUpRequests(internals._runtimeDataModel);
       const planned = requests.map((request) => compiler.compile(JSON.stringify(request)));
@@ -65,7 +71,7 @@ export async function warmUpQueryCompiler(startupQueries: StartupQueries[] = [])
   // with reads by key (batched by Prisma's dataloader) and writes, committed; then the routes'
   // own queries (`startupQueries`), whose plans the first request then finds cached. Planning
   // those was most of what a first move cost beyond raw SQL (docs/PERFORMANCE.md, "Cold start").
-  const joined = leaseOver(answeringNothing(statements, RELATION_JOINS), limits);
+  const joined = leaseOver(answeringNothing(statements, connectionInfo(settings, true)), limits);
   await joined.run(async () => {
     const { prisma } = joined;
     try {
@@ -97,8 +103,23 @@ export async function warmUpQueryCompiler(startupQueries: StartupQueries[] = [])
  */
 export type StartupQueries = (tx: Database) => Array<() => Promise<unknown>>;
 
-/** What the WebSocket and Hyperdrive adapters report (with DATABASE_SCHEMA unset): it keys their compiler. */
-const RELATION_JOINS = { supportsRelationJoins: true };
+/**
+ * What the adapters report, which keys their compiler: WebSocket's and Hyperdrive's support
+ * relation joins, HTTP's does not; each names the schema, if DATABASE_SCHEMA sets one (prisma.ts).
+ */
+const connectionInfo = (settings: Settings, supportsRelationJoins: boolean): ConnectionInfo => ({
+  schemaName: settings.databaseSchema,
+  supportsRelationJoins,
+});
+
+/** The env's settings; should they be invalid (every request then answers so), the defaults. */
+function settingsOrDefaults(env: Bindings): Settings {
+  try {
+    return settingsOf(env);
+  } catch {
+    return settingsOf({} as Bindings);
+  }
+}
 
 /** Runs each request through `client`'s model delegates, accepting Prisma's own refusals. */
 async function runThrough(client: object, requests: WarmUpRequest[]): Promise<void> {
@@ -190,9 +211,9 @@ function answeringNothing(statements: string[], connectionInfo: ConnectionInfo):
 }
 
 /** The warm-up for an entry module: a failure only costs the first request its head start. */
-export async function warmUpQueryCompilerOrWarn(startupQueries: StartupQueries[] = []): Promise<void> {
+export async function warmUpQueryCompilerOrWarn(startupQueries: StartupQueries[], env: Bindings): Promise<void> {
   try {
-    await warmUpQueryCompiler(startupQueries);
+    await warmUpQueryCompiler(startupQueries, env);
   } catch (error) {
     const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
     console.warn(JSON.stringify({ level: "warn", msg: "query compiler warm-up failed", error: { name, message } }));

@@ -77,12 +77,11 @@ export const idempotent = () =>
       // failed, or the write itself conflicted with its write): its response is the answer.
       const winner = await find().catch(() => null);
       if (winner) return replay(c, winner, fingerprint);
-      if (isLockTimeout(error === ROLL_BACK ? c.error : error)) {
-        throw new ProblemError(409, "An earlier request with this Idempotency-Key has not finished. Retry shortly.", {
-          type: "urn:problem-type:idempotency-key-in-progress",
-          headers: { "Retry-After": "1" },
-        });
-      }
+      // Waited lockTimeoutMs: on the key's row (only the middleware's own queries throw here), or
+      // on rows the route writes (the route answered with the error), which an earlier request
+      // with this key may hold, or any other transaction.
+      if (error !== ROLL_BACK && isLockTimeout(error)) throw lockWait(KEY_IN_PROGRESS);
+      if (error === ROLL_BACK && isLockTimeout(c.error)) throw lockWait(ROWS_LOCKED);
       if (error !== ROLL_BACK) throw error;
       // Rolled back: c.res is the route's own (non-2xx) response.
     } finally {
@@ -116,6 +115,20 @@ export const transactionIfIdempotent = (c: Context): DatabaseNeed =>
   c.req.header("Idempotency-Key") === undefined ? "statement" : "transaction";
 
 const ROLL_BACK = Symbol("roll back");
+
+const KEY_IN_PROGRESS = {
+  title: "An earlier request with this Idempotency-Key has not finished. Retry shortly.",
+  type: "urn:problem-type:idempotency-key-in-progress",
+};
+const ROWS_LOCKED = {
+  title:
+    "Rows this request writes are held by another request that has not finished. Nothing was written; retry shortly.",
+  type: "urn:problem-type:rows-locked",
+};
+
+/** A write that waited lockTimeoutMs, rolled back: 409, to be retried (with the same key). */
+const lockWait = ({ title, type }: { title: string; type: string }) =>
+  new ProblemError(409, title, { type, headers: { "Retry-After": "1" } });
 
 /** Answers with the stored response: c.res, so it also holds when the route already answered. */
 function replay(c: Context, stored: IdempotencyKey, fingerprint: string): void {

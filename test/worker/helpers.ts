@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { app } from "../../src/app";
 import { createPrismaClient, transportFor } from "../../src/db/prisma";
 import type { Bindings } from "../../src/env";
+import type { PrismaClient } from "../../src/generated/prisma/client";
 
 export const TOKEN = (env as Bindings).API_TOKEN!;
 export const auth = { Authorization: `Bearer ${TOKEN}` };
@@ -102,25 +103,32 @@ export async function withDb<T>(run: (db: ReturnType<typeof createPrismaClient>)
 }
 
 /**
- * Locks a fixture topic's row (FOR UPDATE) in a transaction of its own; resolves once it is held.
- * `release()` ends that transaction. What the 503 and 409 tests for lock waits block on.
+ * Runs `hold` in a transaction of its own and keeps that transaction open; resolves once `hold`
+ * has run. `release()` ends it (rolled back). What the 503 and 409 tests for lock waits block on.
  */
-export async function holdTopicRow(topicId: string): Promise<{ release: () => Promise<void> }> {
-  let locked!: () => void;
+export async function holdInTransaction(
+  hold: (tx: Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0]) => Promise<unknown>,
+): Promise<{ release: () => Promise<void> }> {
+  let held!: () => void;
   let release!: () => void;
-  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const isHeld = new Promise<void>((resolve) => (held = resolve));
   const released = new Promise<void>((resolve) => (release = resolve));
   const holder = withDb((db) =>
-    db.$transaction(
-      async (tx) => {
-        await tx.$queryRaw`SELECT id FROM fixture_topics WHERE id = ${topicId}::uuid FOR UPDATE`;
-        locked();
-        await released;
-      },
-      { timeout: 10_000 },
-    ),
+    db
+      .$transaction(
+        async (tx) => {
+          await hold(tx);
+          held();
+          await released;
+          throw RELEASED;
+        },
+        { timeout: 10_000 },
+      )
+      .catch((error) => {
+        if (error !== RELEASED) throw error;
+      }),
   );
-  await Promise.race([isLocked, holder]);
+  await Promise.race([isHeld, holder]);
   return {
     release: async () => {
       release();
@@ -128,3 +136,8 @@ export async function holdTopicRow(topicId: string): Promise<{ release: () => Pr
     },
   };
 }
+const RELEASED = Symbol("released");
+
+/** Locks a fixture topic's row (FOR UPDATE) until `release()`. */
+export const holdTopicRow = (topicId: string) =>
+  holdInTransaction((tx) => tx.$queryRaw`SELECT id FROM fixture_topics WHERE id = ${topicId}::uuid FOR UPDATE`);

@@ -3,8 +3,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { IDEMPOTENCY_KEY_TTL_MS, SWEEP_BATCH } from "../../src/jobs/sweep-idempotency-keys";
+import { hex, sha256 } from "../../src/lib/hash";
 import { call, callWith, createNote, createTopic, getTopic, uniqueText } from "./fixture/client";
-import { holdTopicRow, problemOf, withDb } from "./helpers";
+import { holdInTransaction, holdTopicRow, problemOf, TOKEN, withDb } from "./helpers";
 
 // On the fixture's routes (test/worker/fixture): POST /notes is one statement, or with a key the
 // idempotency transaction; POST /notes/{id}/move is an interactive transaction.
@@ -122,9 +123,35 @@ describe("Idempotency-Key on POST", () => {
     const res = await blocked;
     expect(res.status, await res.clone().text()).toBe(409);
     expect(res.headers.get("Retry-After")).toBe("1");
-    expect((await problemOf(res)).type).toBe("urn:problem-type:idempotency-key-in-progress");
+    // Held by some other transaction: not said to be an earlier request with this key.
+    expect((await problemOf(res)).type).toBe("urn:problem-type:rows-locked");
     expect(await notesOf(topic.id)).toBe(0);
     // Nothing was kept: the retry writes, once.
+    expect((await post("/notes", key, body)).status).toBe(201);
+    expect((await getTopic(topic.id)).noteCount).toBe(1);
+  });
+
+  it("a keyed write whose key an unfinished request holds: 409 idempotency-key-in-progress, then it writes once", async () => {
+    const key = crypto.randomUUID();
+    const topic = await createTopic();
+    const body = { text: uniqueText("in-progress"), topicId: topic.id };
+    // An earlier request with this key, mid-transaction: its key recorded, not committed.
+    const caller = `token:${hex(await sha256(TOKEN)).slice(0, 32)}`;
+    const earlier = await holdInTransaction((tx) =>
+      tx.idempotencyKey.create({
+        data: { caller, route: "POST /notes", key, fingerprint: "earlier", status: 201, headers: {}, body: "" },
+      }),
+    );
+    const res = await callWith({ DB_TRANSACTION_TIMEOUT_MS: "1000" }, "/notes", {
+      method: "POST",
+      headers: { "Idempotency-Key": key },
+      json: body,
+    });
+    await earlier.release(); // it dies: rolled back
+    expect(res.status, await res.clone().text()).toBe(409);
+    expect(res.headers.get("Retry-After")).toBe("1");
+    expect((await problemOf(res)).type).toBe("urn:problem-type:idempotency-key-in-progress");
+    expect(await notesOf(topic.id)).toBe(0);
     expect((await post("/notes", key, body)).status).toBe(201);
     expect((await getTopic(topic.id)).noteCount).toBe(1);
   });

@@ -1,6 +1,10 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { clientPoolCounts } from "../../src/db/client-pool";
+import { leasePrismaClient, transportFor } from "../../src/db/prisma";
+import { sharedCompilerCounts } from "../../src/db/shared-compiler";
 import { warmUpQueryCompiler } from "../../src/db/warm-up";
+import type { Bindings } from "../../src/env";
 import { Prisma } from "../../src/generated/prisma/client";
 import { idempotencyQueries } from "../../src/middleware/idempotency";
 import { call, createTopic, getTopic, uniqueText } from "./fixture/client";
@@ -71,5 +75,30 @@ describe("query compiler warm-up", () => {
     const planned = await plansAfterWarmUp([idempotencyQueries], keyedWrite);
     expect(planned.misses).toBe(0);
     expect(planned.hits).toBeGreaterThanOrEqual(2);
+  });
+
+  it("warms what the isolate's settings use: DATABASE_SCHEMA's compilers, the transaction limits' pool", async () => {
+    // A schema no client of this isolate has used yet (connecting and planning do no I/O, so it
+    // need not exist), and limits whose pool is empty.
+    const settings = {
+      ...(env as Bindings),
+      DATABASE_SCHEMA: `warm_${crypto.randomUUID().slice(0, 8)}`,
+      DB_TRANSACTION_TIMEOUT_MS: "4321",
+    };
+    await warmUpQueryCompiler([], settings);
+    const before = { compilers: sharedCompilerCounts().compilersBuilt, pool: clientPoolCounts() };
+    // The clients a request gets with those settings, connected: a statement's and a transaction's.
+    for (const need of ["statement", "transaction"] as const) {
+      const { prisma, run } = leasePrismaClient(settings, transportFor(settings, need));
+      await run(async () => {
+        await prisma.$connect();
+        await prisma.$disconnect();
+      });
+    }
+    // They found the warm-up's compilers (a compiler is keyed by the schema the adapter reports)...
+    expect(sharedCompilerCounts().compilersBuilt).toBe(before.compilers);
+    // ...and its client, in the pool these limits key.
+    expect(clientPoolCounts().built).toBe(before.pool.built);
+    expect(clientPoolCounts().reused).toBeGreaterThan(before.pool.reused);
   });
 });
