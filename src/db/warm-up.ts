@@ -31,10 +31,9 @@ export async function warmUpQueryCompiler(
 ): Promise<WarmUpOutcome> {
   // On the shared compiler (shared-compiler.ts): the first client to load the wasm decides the
   // compiler class for the isolate, and the compilers built here are the ones requests then use.
-  // The client is a pooled one (client-pool.ts), under the default settings' key: the isolate's
-  // first request then takes it, built and warm, instead of building its own.
-  // The isolate's settings (src/index.ts passes its env): the schema is part of the compilers'
-  // key, and the limits of the pool's.
+  // The client is a pooled one (client-pool.ts): the isolate's first request then takes it, built
+  // and warm, instead of building its own. Both are keyed by the isolate's settings (src/index.ts
+  // passes its env): the compilers by the schema the adapters report, the pool by the limits.
   const settings = settingsOrDefaults(env);
   const statements: string[] = [];
   const limits = transactionLimitsOf(settings);

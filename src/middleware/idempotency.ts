@@ -77,9 +77,9 @@ export const idempotent = () =>
       // failed, or the write itself conflicted with its write): its response is the answer.
       const winner = await find().catch(() => null);
       if (winner) return replay(c, winner, fingerprint);
-      // Waited lockTimeoutMs: on the key's row (only the middleware's own queries throw here), or
-      // on rows the route writes (the route answered with the error), which an earlier request
-      // with this key may hold, or any other transaction.
+      // Waited lockTimeoutMs for rows another transaction holds. Thrown here, it was the key's
+      // INSERT: an earlier request with this key. Answered by the route, it was a row the route
+      // writes, which that earlier request may hold, or any other transaction.
       if (error !== ROLL_BACK && isLockTimeout(error)) throw lockWait(KEY_IN_PROGRESS);
       if (error === ROLL_BACK && isLockTimeout(c.error)) throw lockWait(ROWS_LOCKED);
       if (error !== ROLL_BACK) throw error;
@@ -122,7 +122,7 @@ const KEY_IN_PROGRESS = {
 };
 const ROWS_LOCKED = {
   title:
-    "Rows this request writes are held by another request that has not finished. Nothing was written; retry shortly.",
+    "Rows this request writes are held by another transaction that has not finished. Nothing was written; retry shortly.",
   type: "urn:problem-type:rows-locked",
 };
 

@@ -105,55 +105,53 @@ describe("Idempotency-Key on POST", () => {
     expect((await getTopic(topic.id)).noteCount).toBe(1);
   });
 
-  // The lock wait is derived from DB_TRANSACTION_TIMEOUT_MS: as a constant (3 s) it outlived a
-  // shorter transaction timeout, and a blocked retry got the timeout's 503 instead of the 409.
-  it("a keyed write blocked by another transaction's rows: 409 + Retry-After, also under a short DB_TRANSACTION_TIMEOUT_MS", async () => {
+  /**
+   * A keyed POST /notes under a 1 s transaction timeout while `hold` holds rows in a transaction of
+   * its own (until the answer): a 409 + Retry-After of `type`, nothing written; then, the holder
+   * gone, the retry writes once.
+   */
+  async function keyedWriteWhileHeld(
+    hold: (topicId: string, key: string) => Promise<{ release: () => Promise<void> }>,
+    type: string,
+  ): Promise<void> {
     const key = crypto.randomUUID();
     const topic = await createTopic();
-    const body = { text: uniqueText("blocked"), topicId: topic.id };
-    // Holds the topic's row (the write bumps its count) past the write's whole transaction timeout.
-    const holder = await holdTopicRow(topic.id);
-    const blocked = callWith({ DB_TRANSACTION_TIMEOUT_MS: "1000" }, "/notes", {
-      method: "POST",
-      headers: { "Idempotency-Key": key },
-      json: body,
-    });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    await holder.release();
-    const res = await blocked;
-    expect(res.status, await res.clone().text()).toBe(409);
-    expect(res.headers.get("Retry-After")).toBe("1");
-    // Held by some other transaction: not said to be an earlier request with this key.
-    expect((await problemOf(res)).type).toBe("urn:problem-type:rows-locked");
-    expect(await notesOf(topic.id)).toBe(0);
-    // Nothing was kept: the retry writes, once.
-    expect((await post("/notes", key, body)).status).toBe(201);
-    expect((await getTopic(topic.id)).noteCount).toBe(1);
-  });
-
-  it("a keyed write whose key an unfinished request holds: 409 idempotency-key-in-progress, then it writes once", async () => {
-    const key = crypto.randomUUID();
-    const topic = await createTopic();
-    const body = { text: uniqueText("in-progress"), topicId: topic.id };
-    // An earlier request with this key, mid-transaction: its key recorded, not committed.
-    const caller = `token:${hex(await sha256(TOKEN)).slice(0, 32)}`;
-    const earlier = await holdInTransaction((tx) =>
-      tx.idempotencyKey.create({
-        data: { caller, route: "POST /notes", key, fingerprint: "earlier", status: 201, headers: {}, body: "" },
-      }),
-    );
+    const body = { text: uniqueText("held"), topicId: topic.id };
+    const holder = await hold(topic.id, key);
     const res = await callWith({ DB_TRANSACTION_TIMEOUT_MS: "1000" }, "/notes", {
       method: "POST",
       headers: { "Idempotency-Key": key },
       json: body,
     });
-    await earlier.release(); // it dies: rolled back
+    await holder.release();
     expect(res.status, await res.clone().text()).toBe(409);
     expect(res.headers.get("Retry-After")).toBe("1");
-    expect((await problemOf(res)).type).toBe("urn:problem-type:idempotency-key-in-progress");
+    expect((await problemOf(res)).type).toBe(type);
     expect(await notesOf(topic.id)).toBe(0);
     expect((await post("/notes", key, body)).status).toBe(201);
     expect((await getTopic(topic.id)).noteCount).toBe(1);
+  }
+
+  // The lock wait is derived from DB_TRANSACTION_TIMEOUT_MS: as a constant (3 s) it outlived a
+  // shorter transaction timeout, and a blocked retry got the timeout's 503 instead of the 409.
+  it("a keyed write blocked by another transaction's rows: 409 rows-locked, also under a short DB_TRANSACTION_TIMEOUT_MS", async () => {
+    // The topic's row (the write bumps its count), held by some transaction: not said to be an
+    // earlier request with this key.
+    await keyedWriteWhileHeld((topicId) => holdTopicRow(topicId), "urn:problem-type:rows-locked");
+  });
+
+  it("a keyed write whose key an unfinished request holds: 409 idempotency-key-in-progress", async () => {
+    // An earlier request with this key, mid-transaction: its key recorded, not committed (it dies).
+    const caller = `token:${hex(await sha256(TOKEN)).slice(0, 32)}`;
+    await keyedWriteWhileHeld(
+      (_, key) =>
+        holdInTransaction((tx) =>
+          tx.idempotencyKey.create({
+            data: { caller, route: "POST /notes", key, fingerprint: "earlier", status: 201, headers: {}, body: "" },
+          }),
+        ),
+      "urn:problem-type:idempotency-key-in-progress",
+    );
   });
 
   it("400 for a malformed key", async () => {
