@@ -1,9 +1,8 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { app } from "../../src/app";
-import { createPrismaClient, transportFor } from "../../src/db/prisma";
+import { createPrismaClient, type Database, transportFor } from "../../src/db/prisma";
 import type { Bindings } from "../../src/env";
-import type { PrismaClient } from "../../src/generated/prisma/client";
 
 export const TOKEN = (env as Bindings).API_TOKEN!;
 export const auth = { Authorization: `Bearer ${TOKEN}` };
@@ -107,7 +106,7 @@ export async function withDb<T>(run: (db: ReturnType<typeof createPrismaClient>)
  * has run. `release()` ends it (rolled back). What the 503 and 409 tests for lock waits block on.
  */
 export async function holdInTransaction(
-  hold: (tx: Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0]) => Promise<unknown>,
+  hold: (tx: Database) => Promise<unknown>,
 ): Promise<{ release: () => Promise<void> }> {
   let held!: () => void;
   let release!: () => void;
