@@ -6,19 +6,13 @@
 // Reads NEON_API_KEY, NEON_PROJECT_ID, NEON_BRANCH_ID (the action's branch_id output), and optionally
 // NEON_DATABASE (neondb), NEON_ROLE (neondb_owner), NEON_API_HOST (Neon's public API).
 import { CiScriptError, isMain, mask, requireEnv, runMain, setOutput } from "./actions.js";
+import { type NeonApiOptions, neonGet } from "./neon-api.js";
 
-export const NEON_API = "https://console.neon.tech/api/v2";
-
-export interface BranchUrlsOptions {
-  apiKey: string;
+export interface BranchUrlsOptions extends NeonApiOptions {
   projectId: string;
   branchId: string;
   database?: string;
   role?: string;
-  apiHost?: string;
-  /** Tries per request; Neon answers 423 while an operation on the new branch is still running. */
-  attempts?: number;
-  backoffMs?: number;
 }
 
 export interface BranchUrls {
@@ -26,58 +20,24 @@ export interface BranchUrls {
   pooledUrl: string;
 }
 
-const RETRIED = new Set([423, 429, 500, 502, 503, 504]);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function connectionUri(opts: BranchUrlsOptions, pooled: boolean): Promise<string> {
-  const url = new URL(
-    `${(opts.apiHost ?? NEON_API).replace(/\/+$/, "")}/projects/${encodeURIComponent(opts.projectId)}/connection_uri`,
+  const what = `the ${pooled ? "pooled" : "direct"} connection string of branch ${opts.branchId}`;
+  const body = await neonGet(
+    opts,
+    `/projects/${encodeURIComponent(opts.projectId)}/connection_uri`,
+    {
+      branch_id: opts.branchId,
+      database_name: opts.database ?? "neondb",
+      role_name: opts.role ?? "neondb_owner",
+      pooled: String(pooled),
+    },
+    what,
   );
-  url.searchParams.set("branch_id", opts.branchId);
-  url.searchParams.set("database_name", opts.database ?? "neondb");
-  url.searchParams.set("role_name", opts.role ?? "neondb_owner");
-  url.searchParams.set("pooled", String(pooled));
-  const what = `${pooled ? "pooled" : "direct"} connection string of branch ${opts.branchId}`;
-  const attempts = Math.max(1, opts.attempts ?? 6);
-  let last = "";
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    if (attempt > 1) await sleep(Math.min((opts.backoffMs ?? 1000) * 2 ** (attempt - 2), 8000));
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        headers: { Authorization: `Bearer ${opts.apiKey}`, Accept: "application/json" },
-        signal: AbortSignal.timeout(15_000),
-      });
-    } catch (error) {
-      last = `Neon's API did not answer (${(error as Error).message})`;
-      continue;
-    }
-    const text = await response.text();
-    if (response.ok) {
-      const uri = (() => {
-        try {
-          return (JSON.parse(text) as { uri?: unknown }).uri;
-        } catch {
-          return undefined;
-        }
-      })();
-      if (typeof uri !== "string" || !/^postgres(ql)?:\/\//.test(uri)) {
-        throw new CiScriptError(`Neon's API answered without a connection string for the ${what}`);
-      }
-      return uri;
-    }
-    // Neon's errors are {"code", "message"}; the message names what is wrong, never a password.
-    const message = (() => {
-      try {
-        return String((JSON.parse(text) as { message?: unknown }).message ?? "");
-      } catch {
-        return "";
-      }
-    })();
-    last = `Neon's API answered ${response.status}${message ? ` (${message.split("\n")[0]})` : ""}`;
-    if (!RETRIED.has(response.status)) break;
+  const uri = (body as { uri?: unknown } | null)?.uri;
+  if (typeof uri !== "string" || !/^postgres(ql)?:\/\//.test(uri)) {
+    throw new CiScriptError(`Neon's API answered without a connection string for ${what}`);
   }
-  throw new CiScriptError(`could not get the ${what}: ${last}`);
+  return uri;
 }
 
 /** Masks a connection string and its password (alone, raw and decoded), so neither can be logged. */

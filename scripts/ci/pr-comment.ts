@@ -4,8 +4,10 @@
 // adding another. Reads, from the environment:
 //   GITHUB_TOKEN (needs pull-requests: write), GITHUB_REPOSITORY (owner/name), PR_NUMBER,
 //   PREVIEW_STATUS (success | failure), PREVIEW_URL (when success), NEON_BRANCH, HEAD_SHA,
+//   SCHEMA_DIFF (schema-diff.ts's output: the branch's schema against its parent's, base64),
 //   GITHUB_SERVER_URL and GITHUB_RUN_ID (the run's link), GITHUB_API_URL (GitHub's REST API).
 import { CiScriptError, isMain, requireEnv, runMain } from "./actions.js";
+import { type GitHubTarget, github } from "./github-api.js";
 
 export const MARKER = "<!-- workers-preview -->";
 
@@ -15,6 +17,25 @@ export interface CommentInput {
   neonBranch?: string;
   headSha?: string;
   runUrl?: string;
+  /** The unified diff of the branch's schema against its parent's; "" when they are the same. */
+  schemaDiff?: string;
+}
+
+/** The schema section: the diff in a collapsed block, or a line saying nothing changed. */
+function schemaLines(diff: string | undefined): string[] {
+  if (diff === undefined) return [];
+  if (diff.trim() === "") return ["", "**Schema**: the same as the parent branch's."];
+  const fence = diff.includes("```") ? "~~~~" : "```";
+  return [
+    "",
+    "<details><summary><b>Schema</b>: changed against the parent branch</summary>",
+    "",
+    `${fence}diff`,
+    diff.trimEnd(),
+    fence,
+    "",
+    "</details>",
+  ];
 }
 
 export function commentBody(input: CommentInput): string {
@@ -27,9 +48,10 @@ export function commentBody(input: CommentInput): string {
       "",
       "| | |",
       "| --- | --- |",
-      `| Worker | a preview version, not deployed: ${input.url} |`,
+      `| Worker | a Worker Preview in the preview account: ${input.url} |`,
       `| Database | Neon branch \`${input.neonBranch ?? "?"}\`, migrated; deleted when this PR closes |`,
       "| Smoke test | passed: `/health`, and `/users` refuses no token and answers the preview token |",
+      ...schemaLines(input.schemaDiff),
     );
   } else {
     lines.push(`### Preview${sha} failed`, "", "The preview was not updated; the run says which step failed.");
@@ -38,43 +60,13 @@ export function commentBody(input: CommentInput): string {
   return `${lines.join("\n")}\n`;
 }
 
-export interface GitHubTarget {
-  apiUrl: string;
-  token: string;
-  repository: string;
-  prNumber: number;
-}
-
+/** Creates or edits the marked comment; returns what it did and the comment's id. */
 interface IssueComment {
   id: number;
   body?: string | null;
   user?: { type?: string } | null;
 }
 
-async function github(target: GitHubTarget, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${target.apiUrl.replace(/\/+$/, "")}${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${target.token}`,
-      Accept: "application/vnd.github+json",
-      "X-GitHub-Api-Version": "2022-11-28",
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  if (!response.ok) {
-    let message = "";
-    try {
-      message = String((JSON.parse(text) as { message?: unknown }).message ?? "");
-    } catch {}
-    throw new CiScriptError(`GitHub answered ${response.status} to ${method} ${path}${message ? ` (${message})` : ""}`);
-  }
-  return text ? JSON.parse(text) : undefined;
-}
-
-/** Creates or edits the marked comment; returns what it did and the comment's id. */
 export async function upsertComment(
   target: GitHubTarget,
   body: string,
@@ -113,6 +105,10 @@ async function main(): Promise<void> {
     neonBranch: process.env.NEON_BRANCH || undefined,
     headSha: process.env.HEAD_SHA || undefined,
     runUrl: server && runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
+    schemaDiff:
+      process.env.SCHEMA_DIFF === undefined
+        ? undefined
+        : Buffer.from(process.env.SCHEMA_DIFF, "base64").toString("utf8"),
   });
   const { action, id } = await upsertComment(
     {

