@@ -27,9 +27,12 @@ class FetchWebSocket extends EventTarget {
   /** The driver's message listeners, attached to the socket itself once it is open. */
   #messageListeners: EventListenerOrEventListenerObject[] = [];
 
+  /** Cancels an upgrade still in flight when close() comes first. */
+  #upgrade = new AbortController();
+
   constructor(url: string) {
     super();
-    fetch(url.replace(/^ws/, "http"), { headers: { Upgrade: "websocket" } })
+    fetch(url.replace(/^ws/, "http"), { headers: { Upgrade: "websocket" }, signal: this.#upgrade.signal })
       .then((response) => {
         const socket = response.webSocket;
         if (!socket) throw new Error(`WebSocket upgrade refused: HTTP ${response.status}`);
@@ -68,8 +71,15 @@ class FetchWebSocket extends EventTarget {
   close(code?: number, reason?: string): void {
     if (this.#closing) return;
     this.#closing = true;
+    // Before the upgrade answered there is no socket to report the close: report it here, or the
+    // driver's connect timeout (which closes, then waits for "close") would wait for ever.
+    if (!this.#socket) {
+      this.#upgrade.abort();
+      this.#dispatchClose(code ?? 1006, reason ?? "closed before the WebSocket opened");
+      return;
+    }
     try {
-      this.#socket?.close(code, reason);
+      this.#socket.close(code, reason);
     } catch {
       // already closing
     }

@@ -5,7 +5,14 @@ import type { AppEnv } from "../env";
 import { log } from "../log/logger";
 import { SettingsError } from "../settings";
 import { DatabaseConfigError, isConnectionError, misconfiguration } from "./connection";
-import { isExpiredTransaction, isHttpTransactionMisuse, isKnownPrismaError, problemFromPrismaError } from "./prisma";
+import {
+  isExpiredTransaction,
+  isHttpTransactionMisuse,
+  isKnownPrismaError,
+  isTransientConflict,
+  problemFromPrismaError,
+  transientConflict,
+} from "./prisma";
 import { ProblemError, problemResponse, statusTitle } from "./problem";
 
 /** What a 503 tells clients to wait before retrying (a Neon compute wakes in about that). */
@@ -48,6 +55,10 @@ function toProblemError(error: unknown, c: Context<AppEnv>): ProblemError {
     return new ProblemError(500, "The server is misconfigured.");
   }
 
+  if (isTransientConflict(error)) {
+    log(c, "warn", "aborted by a concurrent transaction (deadlock or serialization failure)", { error });
+    return transientConflict();
+  }
   if (isKnownPrismaError(error)) {
     const mapped = problemFromPrismaError(error);
     if (mapped) {

@@ -141,6 +141,30 @@ export function isExpiredTransaction(error: unknown): boolean {
   return isKnownPrismaError(error) && error.code === "P2028" && /expired transaction/i.test(error.message);
 }
 
+/**
+ * Postgres aborted the transaction to break a deadlock (40P01) or for a serialization failure
+ * (40001): nothing of it was committed, and running it again may well succeed. Prisma reports these
+ * as P2034, as the bare SQLSTATE over HTTP, or inside P2010 for a raw query.
+ */
+export function isTransientConflict(error: unknown): boolean {
+  if (!isKnownPrismaError(error)) return false;
+  if (error.code === "P2034" || error.code === "40P01" || error.code === "40001") return true;
+  const original = (error.meta?.driverAdapterError as { cause?: { originalCode?: string } } | undefined)?.cause
+    ?.originalCode;
+  return original === "40P01" || original === "40001" || /Code: `40(P01|001)`/.test(error.message);
+}
+
+/** A transaction aborted by a concurrent one (isTransientConflict) after its retries: 409, to retry. */
+export const transientConflict = () =>
+  new ProblemError(
+    409,
+    "The request conflicted with a concurrent one and was rolled back; nothing was written. Retry it.",
+    {
+      type: "urn:problem-type:concurrent-conflict",
+      headers: { "Retry-After": "1" },
+    },
+  );
+
 /** A unique-constraint violation, on either transport (P2002 over WebSocket, 23505 over HTTP). */
 export function isUniqueViolation(error: unknown): boolean {
   return isKnownPrismaError(error) && (error.code === "P2002" || error.code === "23505");

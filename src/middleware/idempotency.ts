@@ -1,12 +1,13 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Database } from "../db/prisma";
 import type { StartupQueries } from "../db/warm-up";
 import type { AppEnv, DatabaseNeed } from "../env";
+import { isConnectionError } from "../errors/connection";
 import { ProblemError } from "../errors/problem";
 import type { IdempotencyKey, Prisma } from "../generated/prisma/client";
+import { IDEMPOTENCY_KEY_TTL_MS } from "../jobs/sweep-idempotency-keys";
 import { hex, sha256 } from "../lib/hash";
 import { IDEMPOTENCY_KEY_FORMAT as KEY_FORMAT } from "../schemas/common";
 import { type Settings, settingsOf } from "../settings";
@@ -52,9 +53,12 @@ export const idempotent = () =>
       throw new Error("idempotent() needs a transaction: mount withPrisma(transactionIfIdempotent) before it.");
     }
     const db = c.var.prisma;
+    // What the middleware before this one set (X-Request-Id): a replay keeps these and nothing
+    // else of this attempt's own response.
+    const before = new Headers(c.res.headers);
     const id = { caller: c.var.caller ?? "anonymous", route: `${c.req.method} ${routePath(c)}`, key };
     const fingerprint = hex(await sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`));
-    const find = () => keys.find(db, id);
+    const find = async () => unexpired(await keys.find(db, id));
 
     // The lookup runs inside the transaction, not before it: $transaction's maxWait
     // (DB_CONNECT_TIMEOUT_MS) bounds getting a connection, and a plain query before it would wait
@@ -64,6 +68,11 @@ export const idempotent = () =>
       await db.$transaction(async (tx) => {
         await keys.boundWaits(tx, `${lockTimeoutMs(settingsOf(c.env))}ms`);
         stored = await keys.find(tx, id);
+        // An expired key (older than the TTL, not swept yet) is not replayed: this request is new.
+        if (stored && !unexpired(stored)) {
+          await keys.expire(tx, id);
+          stored = null;
+        }
         if (stored) return;
         c.set("prisma", tx);
         await next();
@@ -73,10 +82,13 @@ export const idempotent = () =>
         await keys.record(tx, { ...id, fingerprint, status, headers: replayable(headers), body });
       });
     } catch (error) {
+      // The database is unreachable: no concurrent request can have committed through it either,
+      // and looking would wait out another connect timeout. Answer as an unkeyed write would (503).
+      if (isConnectionError(error)) throw error;
       // A concurrent request with this key may have committed first (our INSERT of the key then
       // failed, or the write itself conflicted with its write): its response is the answer.
       const winner = await find().catch(() => null);
-      if (winner) return replay(c, winner, fingerprint);
+      if (winner) return replay(c, winner, fingerprint, before);
       // Waited lockTimeoutMs for rows another transaction holds. Thrown here, it was the key's
       // INSERT: an earlier request with this key. Answered by the route, it was a row the route
       // writes, which that earlier request may hold, or any other transaction.
@@ -87,7 +99,7 @@ export const idempotent = () =>
     } finally {
       c.set("prisma", db);
     }
-    if (stored) return replay(c, stored, fingerprint);
+    if (stored) return replay(c, stored, fingerprint, before);
   });
 
 type KeyId = Pick<IdempotencyKey, "caller" | "route" | "key">;
@@ -98,7 +110,12 @@ const keys = {
     tx.$executeRaw`SELECT set_config('idle_in_transaction_session_timeout', ${IDLE_TRANSACTION_TIMEOUT}, true), set_config('lock_timeout', ${lockTimeout}, true)`,
   find: (tx: Database, id: KeyId) => tx.idempotencyKey.findUnique({ where: { caller_route_key: id } }),
   record: (tx: Database, data: Prisma.IdempotencyKeyCreateInput) => tx.idempotencyKey.create({ data }),
+  expire: (tx: Database, id: KeyId) => tx.idempotencyKey.delete({ where: { caller_route_key: id } }),
 };
+
+/** The key, unless it is older than IDEMPOTENCY_KEY_TTL_MS (then it no longer replays). */
+const unexpired = (key: IdempotencyKey | null) =>
+  key && Date.now() - key.createdAt.getTime() < IDEMPOTENCY_KEY_TTL_MS ? key : null;
 
 /** The middleware's queries with placeholder values, planned at startup (src/db/warm-up.ts; listed in src/app.ts). */
 export const idempotencyQueries: StartupQueries = (tx) => {
@@ -107,6 +124,7 @@ export const idempotencyQueries: StartupQueries = (tx) => {
     () => keys.boundWaits(tx, "3000ms"), // a parameter: any value plans the same
     () => keys.find(tx, id),
     () => keys.record(tx, { ...id, fingerprint: "fingerprint", status: 201, headers: {}, body: "body" }),
+    () => keys.expire(tx, id),
   ];
 };
 
@@ -130,23 +148,23 @@ const ROWS_LOCKED = {
 const lockWait = ({ title, type }: { title: string; type: string }) =>
   new ProblemError(409, title, { type, headers: { "Retry-After": "1" } });
 
-/** Answers with the stored response: c.res, so it also holds when the route already answered. */
-function replay(c: Context, stored: IdempotencyKey, fingerprint: string): void {
+/**
+ * Answers with the stored response: its status, body and exactly its headers, on top of what the
+ * middleware before this one set (`before`). Not merged into c.res: Hono's c.res setter would keep
+ * the headers of a failed attempt at this request (its Location, its Retry-After).
+ */
+function replay(c: Context, stored: IdempotencyKey, fingerprint: string, before: Headers): void {
   if (stored.fingerprint !== fingerprint) {
     throw new ProblemError(422, "This Idempotency-Key was already used with a different request.", {
       type: "urn:problem-type:idempotency-key-reused",
     });
   }
-  const headers = stored.headers as Record<string, string>;
-  const status = stored.status as ContentfulStatusCode;
-  const replayed = { ...headers, "idempotency-replayed": "true" };
-  c.res = stored.body === "" ? c.body(null, status, replayed) : c.body(stored.body, status, replayed);
-  // c.res keeps what middleware set before the route (X-Request-Id, CORS), not what a failed
-  // attempt at this request set.
-  for (const name of FROM_A_FAILED_ATTEMPT) if (!(name in headers)) c.res.headers.delete(name);
+  const headers = new Headers(before);
+  for (const [name, value] of Object.entries(stored.headers as Record<string, string>)) headers.set(name, value);
+  headers.set("idempotency-replayed", "true");
+  c.res = undefined;
+  c.res = new Response(stored.body === "" ? null : stored.body, { status: stored.status, headers });
 }
-
-const FROM_A_FAILED_ATTEMPT = ["content-type", "retry-after"];
 
 function replayable(headers: Headers): Record<string, string> {
   return Object.fromEntries([...headers].filter(([name]) => !NOT_REPLAYED.has(name)));

@@ -1,4 +1,5 @@
 import type { Database } from "../db/prisma";
+import { retryOnConflict } from "../db/retry";
 import type { StartupQueries } from "../db/warm-up";
 import { recordNotFound, referenceViolation } from "../errors/prisma";
 import { ProblemError } from "../errors/problem";
@@ -73,46 +74,54 @@ export async function deletePost(prisma: Database, id: string, schema?: string):
 }
 
 /**
- * Moves a post to another author, keeping both counters right. Invariants: the post exists
- * (404), the target is a different author (409) who exists (422). The target is checked by the
- * UPDATE after the source's counter has already changed: if it fails, that change is rolled back.
+ * Moves a post to another author, keeping both counters right when moves and deletes run at once.
+ * The pattern to copy for an interactive transaction: lock what you read, check, then write, taking
+ * locks in one fixed order (the post first, then the authors by id, as deletePost does: post, then
+ * author). Invariants: the post exists (404), the target is a different author (409) who exists (422).
+ * A deadlock or serialization failure is retried (db/retry.ts), then answered 409 + Retry-After.
  */
 export function movePost(prisma: Database, id: string, toAuthorId: string): Promise<Post> {
-  return prisma.$transaction(async (tx) => {
-    const post = await move.authorOf(tx, id);
-    if (!post) throw new ProblemError(404, "The post does not exist.", { type: "urn:problem-type:not-found" });
-    if (post.authorId === toAuthorId) {
-      throw new ProblemError(409, "The post already belongs to this author.", { type: "urn:problem-type:no-op-move" });
-    }
-    await move.leave(tx, post.authorId);
-    const moved = await move.join(tx, toAuthorId);
-    if (moved.count === 0) {
-      throw new ProblemError(422, "The target author does not exist.", {
-        type: "urn:problem-type:reference-violation",
-        errors: [{ in: "json", pointer: "/authorId", detail: "no such user" }],
-      });
-    }
-    return move.reassign(tx, id, toAuthorId);
-  });
+  return retryOnConflict(() =>
+    prisma.$transaction(async (tx) => {
+      // Locks the post's row (a write does) and reads its author under that lock: a concurrent
+      // move or delete of it waits here, and then this one reads what that one committed.
+      const { authorId: fromAuthorId } = await move.lock(tx, id);
+      if (fromAuthorId === toAuthorId) {
+        throw new ProblemError(409, "The post already belongs to this author.", {
+          type: "urn:problem-type:no-op-move",
+        });
+      }
+      const counters = [
+        { authorId: fromAuthorId, by: -1 },
+        { authorId: toAuthorId, by: 1 },
+      ].sort((a, b) => (a.authorId < b.authorId ? -1 : 1));
+      for (const { authorId, by } of counters) {
+        // The source exists (the locked post points at it); only the target can be missing.
+        const { count } = await move.count(tx, authorId, by);
+        if (count === 0) {
+          throw new ProblemError(422, "The target author does not exist.", {
+            type: "urn:problem-type:reference-violation",
+            errors: [{ in: "json", pointer: "/authorId", detail: "no such user" }],
+          });
+        }
+      }
+      return move.reassign(tx, id, toAuthorId);
+    }),
+  );
 }
 
 /** The move's queries: movePost runs them, and the warm-up plans them (movePostQueries). */
 const move = {
-  authorOf: (tx: Database, id: string) => tx.post.findUnique({ where: { id }, select: { authorId: true } }),
-  leave: (tx: Database, authorId: string) =>
-    tx.user.update({ where: { id: authorId }, data: { postCount: { decrement: 1 } } }),
-  join: (tx: Database, authorId: string) =>
-    tx.user.updateMany({ where: { id: authorId }, data: { postCount: { increment: 1 } } }),
+  /** An update that changes nothing but updatedAt takes the row lock; a missing post is P2025 (404). */
+  lock: (tx: Database, id: string) =>
+    tx.post.update({ where: { id }, data: { updatedAt: new Date() }, select: { authorId: true } }),
+  count: (tx: Database, authorId: string, by: number) =>
+    tx.user.updateMany({ where: { id: authorId }, data: { postCount: { increment: by } } }),
   reassign: (tx: Database, id: string, authorId: string) => tx.post.update({ where: { id }, data: { authorId } }),
 };
 
 /** The move's queries with placeholder ids, planned at startup (src/db/warm-up.ts, src/app.ts). */
 export const movePostQueries: StartupQueries = (tx) => {
   const [post, author] = ["00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"];
-  return [
-    () => move.authorOf(tx, post),
-    () => move.leave(tx, author),
-    () => move.join(tx, author),
-    () => move.reassign(tx, post, author),
-  ];
+  return [() => move.lock(tx, post), () => move.count(tx, author, 1), () => move.reassign(tx, post, author)];
 };

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { startLocalNeon, startLocalStack } from "@starter/local-neon";
 import { migrateDeploy } from "@starter/prisma-offline";
 import pg from "pg";
@@ -30,6 +31,8 @@ export interface ProvidedStack {
   downHyperdriveUrl: string;
   /** A second Postgres schema with the same migrations, for the DATABASE_SCHEMA binding. */
   altSchema: string;
+  /** host:port of a listener that accepts and never answers: a WebSocket upgrade that never completes. */
+  silentNeonProxy: string;
 }
 
 declare module "vitest" {
@@ -75,7 +78,24 @@ async function startStack(database: "auto" | "pglite", stops: Array<() => Promis
     downNeonProxy: `${downNeon.host}:${downNeon.port}`,
     downHyperdriveUrl: downHyperdriveUrl.toString(),
     altSchema,
+    silentNeonProxy: await startSilentListener(stops),
   };
+}
+
+/** A TCP listener that accepts connections and never says a word. */
+async function startSilentListener(stops: Array<() => Promise<void>>): Promise<string> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  stops.push(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 /** The machinery fixture's tables (test/worker/fixture/tables.sql), beside the migrated schema. */

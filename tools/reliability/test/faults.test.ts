@@ -88,7 +88,9 @@ describe.each(DATABASE_PATHS)("over %s", (via) => {
 
   describe("the database never answers (a compute that does not wake)", () => {
     it("answers 503 with Retry-After after about DB_CONNECT_TIMEOUT_MS, on both transports", async () => {
-      const wakeupDelayMs = TIMEOUT_MS + 2_000;
+      // Longer than two timeouts: a keyed write that looked for a concurrent winner after its own
+      // failed start would wait out another timeout (or more) before answering.
+      const wakeupDelayMs = TIMEOUT_MS * 3;
       target.stack.neon.setFaults({ wakeupDelayMs, idleAfterMs: 0 });
       const started = Date.now();
       const healthCall = timedCall(target, "GET", "/health?need=transaction");
@@ -110,7 +112,7 @@ describe.each(DATABASE_PATHS)("over %s", (via) => {
       expect(health.ms).toBeLessThan(TIMEOUT_MS + 3_000);
       // The proxy's wake-up is shared by every connection: let it finish before the next case.
       await sleep(Math.max(0, wakeupDelayMs - (Date.now() - started)) + 100);
-    }, 20_000);
+    }, 30_000);
   });
 
   describe("a 3 s wake-up", () => {
