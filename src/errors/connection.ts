@@ -17,6 +17,13 @@ export function isConnectionError(error: unknown): boolean {
   // in P2010 for a raw query.
   if (/^08/.test(code ?? "") || ((code === "P2039" || code === "P2010") && /Code: `08\w{3}`/.test(error.message)))
     return true;
+  // SQLSTATE 57P01-57P03: the server ended the session (an operator's pg_terminate_backend, a
+  // restart, a failover): the statement did not complete, and a new connection may well succeed.
+  // A DriverAdapterError (thrown outside a Prisma call: a transaction's BEGIN or COMMIT) carries it
+  // in its cause.
+  const original = (error.cause as { originalCode?: unknown } | undefined)?.originalCode;
+  if ([code, original].some((c) => /^57P0[123]$/.test(String(c))) || /Code: `57P0[123]`/.test(error.message))
+    return true;
   return CONNECTION_FAILURE.test(`${error.message} ${causeMessage(error)}`);
 }
 
@@ -29,9 +36,10 @@ const UNAVAILABLE_CODES = new Set(["P1001", "P1002", "P1008", "P1011", "P1017", 
 //   open a WebSocket … failed", "Network connection lost";
 // - Hyperdrive (pg on workerd's sockets): "connection attempt failed", "cannot connect to the
 //   specified address", "DNS lookup failed", "Connection terminated due to connection timeout",
-//   "The server does not support SSL connections" (TLS refused).
+//   "The server does not support SSL connections" (TLS refused), and "Client has encountered a
+//   connection error and is not queryable" (the next query on a connection the server ended).
 const CONNECTION_FAILURE =
-  /error connecting to database|server error \(HTTP status 5\d\d\)|TimeoutError|couldn't connect to compute node|connection terminated|all attempts to open a websocket|network connection lost|connection attempt failed|cannot connect to the specified address|dns lookup failed|does not support SSL|ECONNREFUSED|ECONNRESET|ETIMEDOUT|too many connections/i;
+  /error connecting to database|not queryable|server error \(HTTP status 5\d\d\)|TimeoutError|couldn't connect to compute node|connection terminated|all attempts to open a websocket|network connection lost|connection attempt failed|cannot connect to the specified address|dns lookup failed|does not support SSL|ECONNREFUSED|ECONNRESET|ETIMEDOUT|too many connections/i;
 
 /**
  * A database binding that can never work as configured: wrong credentials, a database or role
