@@ -40,7 +40,12 @@ export function decodeCursor(cursor: string): CursorKey | undefined {
 /** The Prisma `where` fragment for "rows after this cursor" in (createdAt DESC, id DESC) order. */
 export function afterCursor(key: CursorKey | undefined) {
   if (!key) return {};
-  return { OR: [{ createdAt: { lt: key.createdAt } }, { createdAt: key.createdAt, id: { lt: key.id } }] };
+  return {
+    // Redundant with the OR, and what lets the index scan start at the cursor: Postgres reads an OR
+    // as a filter only, so without it every page scans all the rows newer than itself.
+    createdAt: { lte: key.createdAt },
+    OR: [{ createdAt: { lt: key.createdAt } }, { createdAt: key.createdAt, id: { lt: key.id } }],
+  };
 }
 
 export const NEWEST_FIRST = [{ createdAt: "desc" as const }, { id: "desc" as const }];

@@ -16,9 +16,16 @@ export const UserSchema = z
   })
   .openapi("User");
 
+/** Stored lowercased, so that users_email_key is unique whatever the case (the migration's CHECK holds it). */
+const EmailInputSchema = z
+  .email()
+  .max(320)
+  .toLowerCase()
+  .openapi({ description: "Stored lowercased: two emails that differ only in case are the same email." });
+
 export const CreateUserSchema = z
   .strictObject({
-    email: z.email().max(320),
+    email: EmailInputSchema,
     name: z.string().trim().min(1).max(200).optional(),
     role: RoleSchema.optional(),
   })
@@ -26,7 +33,7 @@ export const CreateUserSchema = z
 
 export const UpdateUserSchema = z
   .strictObject({
-    email: z.email().max(320).optional(),
+    email: EmailInputSchema.optional(),
     name: z.string().trim().min(1).max(200).nullable().optional(),
     role: RoleSchema.optional(),
   })

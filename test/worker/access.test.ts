@@ -1,8 +1,14 @@
 // Closed by default: walks every route the app registers (no list to keep up to date), so a route
 // added tomorrow is covered the day it is added.
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { type Context, Hono, type Next } from "hono";
+import { mount } from "hono/mount";
 import { describe, expect, it } from "vitest";
+import { createApi } from "../../src/api";
 import { app } from "../../src/app";
-import { call, callWith, problemOf } from "./helpers";
+import type { AppEnv } from "../../src/env";
+import { passThrough, publicRoute } from "../../src/middleware/auth";
+import { call, callApp, callWith, problemOf } from "./helpers";
 
 interface Operation {
   security?: unknown[];
@@ -96,5 +102,76 @@ describe("closed by default", () => {
     expect((await callWith({ PUBLIC_DOCS: "false" }, "/openapi.json", { anonymous: true })).status).toBe(401);
     expect((await callWith({ PUBLIC_DOCS: "false" }, "/docs", { anonymous: true })).status).toBe(401);
     expect((await callWith({ PUBLIC_DOCS: "false" }, "/openapi.json")).status).toBe(200);
+  });
+});
+
+// The answering route decides, on the src/api.ts frame with routes of the tests' own: Hono runs
+// matched handlers in registration order and answers from the first that responds.
+describe("closed by default decides on the route that answers", () => {
+  const openRoute = createRoute({
+    method: "get",
+    path: "/fixture/open",
+    ...publicRoute,
+    responses: { 200: { description: "Public" } },
+  });
+  const open = new OpenAPIHono<AppEnv>().openapi(openRoute, (c) => c.text("open", 200));
+  // Also matches /fixture/open, and is protected: it declares nothing.
+  const guarded = new Hono<AppEnv>().get("/fixture/:name", (c) => c.text("guarded"));
+  const inner = new Hono().get("/secret", (c) => c.text("mounted secret"));
+
+  const anonymous = (app: Parameters<typeof callApp>[0], path: string, method = "GET") =>
+    callApp(app, {}, path, { method, anonymous: true });
+
+  it("an .all() route and a mounted app need the token", async () => {
+    const apps = {
+      "all()": createApi().all("/fixture/all", (c) => c.text("secret")),
+      "mount()": createApi().mount("/fixture/mounted", inner.fetch),
+      "hono/mount": createApi().all("/fixture/mounted/*", mount(inner.fetch)),
+    };
+    for (const [name, app] of Object.entries(apps)) {
+      const path = name === "all()" ? "/fixture/all" : "/fixture/mounted/secret";
+      for (const method of ["GET", "POST"]) {
+        const refused = await anonymous(app, path, method);
+        expect(refused.status, `${name} ${method}`).toBe(401);
+        await problemOf(refused);
+      }
+      expect((await callApp(app, {}, path)).status, name).toBe(200);
+    }
+  });
+
+  it("a public GET declared before a protected handler on the same path answers without the token", async () => {
+    const app = createApi().route("/", open).route("/", guarded);
+    const res = await anonymous(app, "/fixture/open");
+    expect([res.status, await res.text()]).toEqual([200, "open"]);
+    expect((await anonymous(app, "/fixture/other")).status).toBe(401);
+  });
+
+  it("a protected handler declared before a public GET on the same path needs the token", async () => {
+    const app = createApi().route("/", guarded).route("/", open);
+    expect((await anonymous(app, "/fixture/open")).status).toBe(401);
+    const res = await callApp(app, {}, "/fixture/open");
+    expect([res.status, await res.text()]).toEqual([200, "guarded"]);
+  });
+
+  it("middleware after it is passed over when marked passThrough(), and taken for a handler when not", async () => {
+    const seen: string[] = [];
+    const note = () => (c: Context, next: Next) => {
+      seen.push(c.req.path);
+      return next();
+    };
+    // Also when app.route() wraps it (a sub-app with its own onError).
+    const wrapped = new Hono<AppEnv>().use("*", passThrough(note())).onError((_, c) => c.text("sub-app error", 500));
+    const marked = createApi().use("/fixture/*", passThrough(note())).route("/", wrapped).route("/", open);
+    expect((await anonymous(marked, "/fixture/open")).status).toBe(200);
+    expect(seen).toEqual(["/fixture/open", "/fixture/open"]);
+
+    const unmarked = createApi().use("/fixture/*", note()).route("/", open);
+    expect((await anonymous(unmarked, "/fixture/open")).status).toBe(401);
+  });
+
+  it("a request that nothing answers still goes on to its 404 or 405", async () => {
+    const app = createApi().route("/", open);
+    expect((await anonymous(app, "/fixture/nothing")).status).toBe(404);
+    expect((await anonymous(app, "/fixture/open", "DELETE")).status).toBe(405);
   });
 });

@@ -1,11 +1,7 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import { IDEMPOTENCY_KEY_TTL_MS, SWEEP_BATCH } from "../../src/jobs/sweep-idempotency-keys";
 import { hex, sha256 } from "../../src/lib/hash";
 import { call, callWith, createNote, createTopic, getTopic, uniqueText } from "./fixture/client";
-import { holdInTransaction, holdTopicRow, problemOf, TOKEN, withDb } from "./helpers";
+import { holdInTransaction, holdTopicRow, problemOf, TOKEN } from "./helpers";
 
 // On the fixture's routes (test/worker/fixture): POST /notes is one statement, or with a key the
 // idempotency transaction; POST /notes/{id}/move is an interactive transaction.
@@ -158,40 +154,5 @@ describe("Idempotency-Key on POST", () => {
     const res = await post("/notes", "has spaces in it", { text: uniqueText(), topicId: crypto.randomUUID() });
     expect(res.status).toBe(400);
     expect((await problemOf(res)).errors?.[0]?.pointer).toBe("/idempotency-key");
-  });
-});
-
-describe("the hourly sweep (the Worker's scheduled handler, wrangler.toml [triggers])", () => {
-  it("deletes keys older than the TTL in batches of SWEEP_BATCH, keeps the fresh ones", async () => {
-    const fresh = crypto.randomUUID();
-    const { id: topicId } = await createTopic();
-    expect((await post("/notes", fresh, { text: uniqueText("fresh"), topicId })).status).toBe(201);
-    // More expired keys than one batch holds, so the sweep needs several.
-    const caller = `sweep-test-${crypto.randomUUID()}`;
-    const old = new Date(Date.now() - IDEMPOTENCY_KEY_TTL_MS - 60_000);
-    await withDb((db) =>
-      db.idempotencyKey.createMany({
-        data: Array.from({ length: SWEEP_BATCH + 7 }, (_, i) => ({
-          caller,
-          route: "POST /notes",
-          key: `k${i}`,
-          fingerprint: "f",
-          status: 201,
-          headers: {},
-          body: "{}",
-          createdAt: new Date(old.getTime() - i),
-        })),
-      }),
-    );
-
-    const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ cron: "17 * * * *", scheduledTime: Date.now() }), env, ctx);
-    await waitOnExecutionContext(ctx);
-
-    const left = await withDb(async (db) => ({
-      expired: await db.idempotencyKey.count({ where: { caller } }),
-      fresh: await db.idempotencyKey.count({ where: { key: fresh } }),
-    }));
-    expect(left).toEqual({ expired: 0, fresh: 1 });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { auth, call, problemOf } from "../helpers";
+import { auth, call, problemOf, withDb } from "../helpers";
 import { createUser, uniqueEmail } from "./helpers";
 
 describe("users CRUD (single statements)", () => {
@@ -40,6 +40,34 @@ describe("users CRUD (single statements)", () => {
     const clash = await call(`/users/${other.id}`, { method: "PATCH", headers: auth, json: { email: first.email } });
     expect(clash.status).toBe(409);
     expect((await problemOf(clash)).detail).toContain("email");
+  });
+
+  it("emails are unique whatever their case: 409 on create, on every path, and on update", async () => {
+    const email = uniqueEmail();
+    expect((await createUser({ email })).email).toBe(email);
+    const shouted = email.toUpperCase();
+    // Without a key a single statement (Neon's HTTP), with one a transaction (WebSocket); the
+    // hyperdrive project runs both on Hyperdrive.
+    for (const headers of [auth, { ...auth, "Idempotency-Key": crypto.randomUUID() }]) {
+      const dup = await call("/users", { method: "POST", headers, json: { email: shouted } });
+      expect(dup.status).toBe(409);
+      expect((await problemOf(dup)).errors).toEqual([{ in: "json", pointer: "/email", detail: "must be unique" }]);
+    }
+    const other = await createUser();
+    const clash = await call(`/users/${other.id}`, { method: "PATCH", headers: auth, json: { email: shouted } });
+    expect(clash.status).toBe(409);
+    expect((await problemOf(clash)).errors?.[0]?.pointer).toBe("/email");
+  });
+
+  it("stores emails lowercased, and the database refuses any other form from a direct write", async () => {
+    const email = uniqueEmail();
+    expect((await createUser({ email: email.toUpperCase() })).email).toBe(email);
+    const other = await createUser();
+    const patched = await call(`/users/${other.id}`, { method: "PATCH", headers: auth, json: { email: `X${email}` } });
+    expect(((await patched.json()) as { email: string }).email).toBe(`x${email}`);
+    await expect(withDb((db) => db.user.create({ data: { email: `Y${email}` } }))).rejects.toThrow(
+      /users_email_lowercase/,
+    );
   });
 
   it("404 (P2025) for a missing user on get, update and delete", async () => {
