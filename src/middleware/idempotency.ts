@@ -1,4 +1,4 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler, Next } from "hono";
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import type { Database } from "../db/prisma";
@@ -11,7 +11,7 @@ import { IDEMPOTENCY_KEY_TTL_MS } from "../jobs/sweep-idempotency-keys";
 import { hex, sha256 } from "../lib/hash";
 import { IDEMPOTENCY_KEY_FORMAT as KEY_FORMAT } from "../schemas/common";
 import { type Settings, settingsOf } from "../settings";
-import type { PrismaEnv } from "./prisma";
+import { type PrismaEnv, withPrisma } from "./prisma";
 
 /** Postgres ends a transaction left idle this long: what bounds a request that hung mid-write. */
 const IDLE_TRANSACTION_TIMEOUT = "10s";
@@ -37,70 +37,76 @@ const NOT_REPLAYED = new Set(["x-request-id", "date"]);
  * - a request that dies mid-write leaves nothing: Postgres rolls its transaction back when the
  *   connection closes, or after IDLE_TRANSACTION_TIMEOUT when the connection hangs.
  * Keys are scoped by caller (c.var.caller, set by closedByDefault) and route; the same key with
- * another body is a 422. Mount after withPrisma(transactionIfIdempotent): the transaction needs
- * WebSocket or Hyperdrive. Keys expire: src/jobs/sweep-idempotency-keys.ts.
+ * another body is a 422. Keys expire: src/jobs/sweep-idempotency-keys.ts.
+ * It leases the request's database itself (withPrisma), so it cannot be mounted wrong: `need` is
+ * what the route needs without a key ("statement", or "transaction" for a route that runs one);
+ * with a key it is always a transaction (WebSocket or Hyperdrive), which the key's record shares.
  */
-export const idempotent = () =>
-  createMiddleware<PrismaEnv & AppEnv>(async (c, next) => {
-    const key = c.req.header("Idempotency-Key");
-    if (key === undefined) return next();
-    if (!KEY_FORMAT.test(key)) {
-      throw new ProblemError(400, "Idempotency-Key must be 1–255 visible ASCII characters.", {
-        errors: [{ in: "header", pointer: "/idempotency-key", detail: "1–255 visible ASCII characters" }],
-      });
-    }
-    if (c.var.transport === "http") {
-      throw new Error("idempotent() needs a transaction: mount withPrisma(transactionIfIdempotent) before it.");
-    }
-    const db = c.var.prisma;
-    // What the middleware before this one set (X-Request-Id): a replay keeps these and nothing
-    // else of this attempt's own response.
-    const before = new Headers(c.res.headers);
-    const id = { caller: c.var.caller ?? "anonymous", route: `${c.req.method} ${routePath(c)}`, key };
-    const fingerprint = hex(await sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`));
-    const find = async () => unexpired(await keys.find(db, id));
+export const idempotent = (need: DatabaseNeed = "statement") => {
+  // Typed for any context: this middleware's own (PrismaEnv & AppEnv) is withPrisma's and more.
+  const lease: MiddlewareHandler = withPrisma((c) =>
+    c.req.header("Idempotency-Key") === undefined ? need : "transaction",
+  );
+  return createMiddleware<PrismaEnv & AppEnv>((c, next) => lease(c, () => keyedWrite(c, next)));
+};
 
-    // The lookup runs inside the transaction, not before it: $transaction's maxWait
-    // (DB_CONNECT_TIMEOUT_MS) bounds getting a connection, and a plain query before it would wait
-    // for a compute that never wakes (over WebSocket in workerd nothing else bounds it). Same flights.
-    let stored: Awaited<ReturnType<typeof find>> = null;
-    try {
-      await db.$transaction(async (tx) => {
-        await keys.boundWaits(tx, `${lockTimeoutMs(settingsOf(c.env))}ms`);
-        stored = await keys.find(tx, id);
-        // An expired key (older than the TTL, not swept yet) is not replayed: this request is new.
-        if (stored && !unexpired(stored)) {
-          await keys.expire(tx, id);
-          stored = null;
-        }
-        if (stored) return;
-        c.set("prisma", tx);
-        await next();
-        if (c.error || c.res.status < 200 || c.res.status > 299) throw ROLL_BACK;
-        const { status, headers } = c.res;
-        const body = await c.res.clone().text();
-        await keys.record(tx, { ...id, fingerprint, status, headers: replayable(headers), body });
-      });
-    } catch (error) {
-      // The database is unreachable: no concurrent request can have committed through it either,
-      // and looking would wait out another connect timeout. Answer as an unkeyed write would (503).
-      if (isConnectionError(error)) throw error;
-      // A concurrent request with this key may have committed first (our INSERT of the key then
-      // failed, or the write itself conflicted with its write): its response is the answer.
-      const winner = await find().catch(() => null);
-      if (winner) return replay(c, winner, fingerprint, before);
-      // Waited lockTimeoutMs for rows another transaction holds. Thrown here, it was the key's
-      // INSERT: an earlier request with this key. Answered by the route, it was a row the route
-      // writes, which that earlier request may hold, or any other transaction.
-      if (error !== ROLL_BACK && isLockTimeout(error)) throw lockWait(KEY_IN_PROGRESS);
-      if (error === ROLL_BACK && isLockTimeout(c.error)) throw lockWait(ROWS_LOCKED);
-      if (error !== ROLL_BACK) throw error;
-      // Rolled back: c.res is the route's own (non-2xx) response.
-    } finally {
-      c.set("prisma", db);
-    }
-    if (stored) return replay(c, stored, fingerprint, before);
-  });
+async function keyedWrite(c: Context<PrismaEnv & AppEnv>, next: Next): Promise<void> {
+  const key = c.req.header("Idempotency-Key");
+  if (key === undefined) return next();
+  if (!KEY_FORMAT.test(key)) {
+    throw new ProblemError(400, "Idempotency-Key must be 1–255 visible ASCII characters.", {
+      errors: [{ in: "header", pointer: "/idempotency-key", detail: "1–255 visible ASCII characters" }],
+    });
+  }
+  const db = c.var.prisma;
+  // What the middleware before this one set (X-Request-Id): a replay keeps these and nothing
+  // else of this attempt's own response.
+  const before = new Headers(c.res.headers);
+  const id = { caller: c.var.caller ?? "anonymous", route: `${c.req.method} ${routePath(c)}`, key };
+  const fingerprint = hex(await sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`));
+  const find = async () => unexpired(await keys.find(db, id));
+
+  // The lookup runs inside the transaction, not before it: $transaction's maxWait
+  // (DB_CONNECT_TIMEOUT_MS) bounds getting a connection, and a plain query before it would wait
+  // for a compute that never wakes (over WebSocket in workerd nothing else bounds it). Same flights.
+  let stored: Awaited<ReturnType<typeof find>> = null;
+  try {
+    await db.$transaction(async (tx) => {
+      await keys.boundWaits(tx, `${lockTimeoutMs(settingsOf(c.env))}ms`);
+      stored = await keys.find(tx, id);
+      // An expired key (older than the TTL, not swept yet) is not replayed: this request is new.
+      if (stored && !unexpired(stored)) {
+        await keys.expire(tx, id);
+        stored = null;
+      }
+      if (stored) return;
+      c.set("prisma", tx);
+      await next();
+      if (c.error || c.res.status < 200 || c.res.status > 299) throw ROLL_BACK;
+      const { status, headers } = c.res;
+      const body = await c.res.clone().text();
+      await keys.record(tx, { ...id, fingerprint, status, headers: replayable(headers), body });
+    });
+  } catch (error) {
+    // The database is unreachable: no concurrent request can have committed through it either,
+    // and looking would wait out another connect timeout. Answer as an unkeyed write would (503).
+    if (isConnectionError(error)) throw error;
+    // A concurrent request with this key may have committed first (our INSERT of the key then
+    // failed, or the write itself conflicted with its write): its response is the answer.
+    const winner = await find().catch(() => null);
+    if (winner) return replay(c, winner, fingerprint, before);
+    // Waited lockTimeoutMs for rows another transaction holds. Thrown here, it was the key's
+    // INSERT: an earlier request with this key. Answered by the route, it was a row the route
+    // writes, which that earlier request may hold, or any other transaction.
+    if (error !== ROLL_BACK && isLockTimeout(error)) throw lockWait(KEY_IN_PROGRESS);
+    if (error === ROLL_BACK && isLockTimeout(c.error)) throw lockWait(ROWS_LOCKED);
+    if (error !== ROLL_BACK) throw error;
+    // Rolled back: c.res is the route's own (non-2xx) response.
+  } finally {
+    c.set("prisma", db);
+  }
+  if (stored) return replay(c, stored, fingerprint, before);
+}
 
 type KeyId = Pick<IdempotencyKey, "caller" | "route" | "key">;
 
@@ -127,10 +133,6 @@ export const idempotencyQueries: StartupQueries = (tx) => {
     () => keys.expire(tx, id),
   ];
 };
-
-/** withPrisma's need for an idempotent route: a transaction with a key, else a single statement. */
-export const transactionIfIdempotent = (c: Context): DatabaseNeed =>
-  c.req.header("Idempotency-Key") === undefined ? "statement" : "transaction";
 
 const ROLL_BACK = Symbol("roll back");
 

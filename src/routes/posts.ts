@@ -3,7 +3,7 @@ import type { AppEnv } from "../env";
 import { validationHook } from "../errors/validation";
 import { afterCursor, decodeCursor, NEWEST_FIRST, page } from "../lib/cursor";
 import { containsText } from "../lib/text-search";
-import { idempotent, transactionIfIdempotent } from "../middleware/idempotency";
+import { idempotent } from "../middleware/idempotency";
 import { withPrisma } from "../middleware/prisma";
 import { body, IdempotencyHeaderSchema, IdParamSchema, json, problems } from "../schemas/common";
 import {
@@ -58,7 +58,7 @@ const createPostRoute = createRoute({
   path: "/",
   tags: ["posts"],
   summary: "Create a post (and bump the author's postCount, atomically)",
-  middleware: [withPrisma(transactionIfIdempotent), idempotent()] as const,
+  middleware: [idempotent()] as const,
   request: { headers: IdempotencyHeaderSchema, ...body(CreatePostSchema) },
   responses: {
     201: { description: "Created", ...json(PostSchema) },
@@ -100,7 +100,7 @@ const movePostRoute = createRoute({
   path: "/{id}/move",
   tags: ["posts"],
   summary: "Move a post to another author (both postCounts change atomically)",
-  middleware: [withPrisma("transaction"), idempotent()] as const,
+  middleware: [idempotent("transaction")] as const,
   request: { headers: IdempotencyHeaderSchema, params: IdParamSchema, ...body(MovePostSchema) },
   responses: {
     200: { description: "Moved", ...json(PostSchema) },

@@ -3,7 +3,7 @@ import type { AppEnv } from "../env";
 import { validationHook } from "../errors/validation";
 import { afterCursor, decodeCursor, NEWEST_FIRST, page } from "../lib/cursor";
 import { containsText } from "../lib/text-search";
-import { idempotent, transactionIfIdempotent } from "../middleware/idempotency";
+import { idempotent } from "../middleware/idempotency";
 import { withPrisma } from "../middleware/prisma";
 import { body, IdempotencyHeaderSchema, IdParamSchema, json, problems } from "../schemas/common";
 import {
@@ -53,7 +53,7 @@ const createUser = createRoute({
   path: "/",
   tags: ["users"],
   summary: "Create a user",
-  middleware: [withPrisma(transactionIfIdempotent), idempotent()] as const,
+  middleware: [idempotent()] as const,
   request: { headers: IdempotencyHeaderSchema, ...body(CreateUserSchema) },
   responses: {
     201: { description: "Created", ...json(UserSchema) },

@@ -18,7 +18,7 @@ test("c.var.prisma exists behind withPrisma, on plain and OpenAPI routes", () =>
   const route = createRoute({
     method: "get",
     path: "/",
-    middleware: [withPrisma("transaction"), idempotent()] as const,
+    middleware: [idempotent("transaction")] as const,
     responses: ok,
   });
   new OpenAPIHono<AppEnv>().openapi(route, (c) => {
