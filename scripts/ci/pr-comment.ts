@@ -8,6 +8,7 @@
 //   GITHUB_SERVER_URL and GITHUB_RUN_ID (the run's link), GITHUB_API_URL (GitHub's REST API).
 import { CiScriptError, isMain, requireEnv, runMain } from "./actions.js";
 import { type GitHubTarget, github } from "./github-api.js";
+import { SAME } from "./schema-diff.js";
 
 export const MARKER = "<!-- workers-preview -->";
 
@@ -19,6 +20,12 @@ export interface CommentInput {
   runUrl?: string;
   /** The unified diff of the branch's schema against its parent's; "" when they are the same. */
   schemaDiff?: string;
+}
+
+/** schema-diff.ts's output: "" or unset = not computed (the preview failed before it). */
+function decodeDiff(output: string | undefined): string | undefined {
+  if (!output) return undefined;
+  return output === SAME ? "" : Buffer.from(output, "base64").toString("utf8");
 }
 
 /** The schema section: the diff in a collapsed block, or a line saying nothing changed. */
@@ -105,10 +112,7 @@ async function main(): Promise<void> {
     neonBranch: process.env.NEON_BRANCH || undefined,
     headSha: process.env.HEAD_SHA || undefined,
     runUrl: server && runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
-    schemaDiff:
-      process.env.SCHEMA_DIFF === undefined
-        ? undefined
-        : Buffer.from(process.env.SCHEMA_DIFF, "base64").toString("utf8"),
+    schemaDiff: decodeDiff(process.env.SCHEMA_DIFF),
   });
   const { action, id } = await upsertComment(
     {

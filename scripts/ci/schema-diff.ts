@@ -50,8 +50,12 @@ export async function schemaDiff(opts: SchemaDiffOptions): Promise<{ diff: strin
   return { diff, base: base.name, branch: branch.name };
 }
 
+/** What the output says when the schemas are the same ("" would read as "not computed"). */
+export const SAME = "same";
+
 /** The diff as one line for a step output; a diff over MAX_BYTES is cut at a line and marked. */
 export function encodeDiff(diff: string): string {
+  if (diff === "") return SAME;
   let text = diff;
   if (Buffer.byteLength(text) > MAX_BYTES) {
     text = `${Buffer.from(text)

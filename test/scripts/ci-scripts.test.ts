@@ -382,9 +382,11 @@ describe("pr-comment.ts", () => {
       ...env,
       PREVIEW_STATUS: "success",
       PREVIEW_URL: `https://pr-12${SUFFIX}`,
+      SCHEMA_DIFF: "same",
     });
     expect(first.stderr).toBe("");
     expect(nonEmptyLines(first.stdout)).toEqual(["created comment 100 on #12"]);
+    expect(comments[1]!.body).toContain("**Schema**: the same as the parent branch's.");
     const second = await run("pr-comment.ts", [], { ...env, PREVIEW_STATUS: "failure" });
     expect(nonEmptyLines(second.stdout)).toEqual(["updated comment 100 on #12"]);
 
@@ -485,6 +487,7 @@ describe("schema-diff.ts", () => {
       NEON_API_HOST: neon.url,
     });
     expect(nonEmptyLines(r.stderr)).toEqual(["schema-diff: branch main has no parent to compare with"]);
+    expect(encodeDiff("")).toBe("same");
     const long = `${"+x\n".repeat(MAX_BYTES)}`;
     const cut = Buffer.from(encodeDiff(long), "base64").toString("utf8");
     expect(Buffer.byteLength(cut)).toBeLessThan(MAX_BYTES + 200);
