@@ -20,7 +20,7 @@ import { settingsOf } from "./settings";
  * the problem+json error handlers. src/app.ts mounts the resource routes on it; the machinery's
  * tests mount their own (test/worker/fixture), so they do not depend on the demo.
  */
-export function createApi() {
+export function createApi(opts: { tags?: Array<{ name: string; description: string }> } = {}) {
   const root = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   root.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
@@ -54,6 +54,8 @@ export function createApi() {
     openapi: "3.1.0",
     info: { title: "Workers + Hono + Prisma + Neon starter", version: "0.1.0" },
     servers: [{ url: new URL(c.req.url).origin }],
+    // Every tag an operation names, defined once (generated clients group methods by them).
+    tags: [{ name: "health", description: "Whether the API and its database answer." }, ...(opts.tags ?? [])],
     // The default for every operation; public ones override it with `security: []`.
     security: [{ bearer: [] }],
   }));

@@ -5,7 +5,14 @@ import { users } from "./routes/users";
 import { movePostQueries } from "./services/posts";
 
 /** The API: the demo's resources on src/api.ts. Routes are chained so their types flow to `hc<AppType>`. */
-export const app = createApi().route("/users", users).route("/posts", posts);
+export const app = createApi({
+  tags: [
+    { name: "users", description: "People who write posts; each counts their posts." },
+    { name: "posts", description: "Posts, each by one user; moving one changes both authors' counts." },
+  ],
+})
+  .route("/users", users)
+  .route("/posts", posts);
 
 export type AppType = typeof app;
 

@@ -32,7 +32,10 @@ const getHealth = createRoute({
   method: "get",
   path: "/",
   tags: ["health"],
+  operationId: "getHealth",
   summary: "Whether the database answers, over the transport `need` maps to",
+  description:
+    "Public. Runs one query over the transport `need` picks (a statement: Neon's HTTP; a transaction: WebSocket; Hyperdrive when bound) and answers 503 with Retry-After when the database does not answer.",
   ...publicRoute,
   // Runs before the query is validated: anything but "statement" picks the default, then the
   // validator answers 400 for a value that is not a need.

@@ -27,7 +27,10 @@ const listPosts = createRoute({
   method: "get",
   path: "/",
   tags: ["posts"],
+  operationId: "listPosts",
   summary: "List posts, newest first",
+  description:
+    "A page of posts, newest first, filtered by author, status or text in the title. Pass `nextCursor` back as `cursor` for the next page.",
   middleware: [withPrisma("statement")] as const,
   request: { query: ListPostsQuerySchema },
   responses: {
@@ -42,7 +45,9 @@ const getPost = createRoute({
   method: "get",
   path: "/{id}",
   tags: ["posts"],
+  operationId: "getPost",
   summary: "Get a post",
+  description: "One post by id; 404 when there is none.",
   middleware: [withPrisma("statement")] as const,
   request: { params: IdParamSchema },
   responses: {
@@ -57,7 +62,10 @@ const createPostRoute = createRoute({
   method: "post",
   path: "/",
   tags: ["posts"],
+  operationId: "createPost",
   summary: "Create a post (and bump the author's postCount, atomically)",
+  description:
+    "Creates a post and adds one to its author's postCount in one statement; 422 when the author does not exist. With an `Idempotency-Key`, a retry replays the first answer and writes nothing.",
   middleware: [idempotent()] as const,
   request: { headers: IdempotencyHeaderSchema, ...body(CreatePostSchema) },
   responses: {
@@ -74,7 +82,9 @@ const updatePost = createRoute({
   method: "patch",
   path: "/{id}",
   tags: ["posts"],
+  operationId: "updatePost",
   summary: "Update a post's title, content or status",
+  description: "Changes the given fields of a post; 404 when there is none.",
   middleware: [withPrisma("statement")] as const,
   request: { params: IdParamSchema, ...body(UpdatePostSchema) },
   responses: {
@@ -89,7 +99,9 @@ const deletePostRoute = createRoute({
   method: "delete",
   path: "/{id}",
   tags: ["posts"],
+  operationId: "deletePost",
   summary: "Delete a post (and decrement the author's postCount, atomically)",
+  description: "Deletes the post and takes one from its author's postCount in one statement; 404 when there is none.",
   middleware: [withPrisma("statement")] as const,
   request: { params: IdParamSchema },
   responses: { 204: { description: "Deleted" }, 401: problems[401], 404: problems[404] },
@@ -99,7 +111,10 @@ const movePostRoute = createRoute({
   method: "post",
   path: "/{id}/move",
   tags: ["posts"],
+  operationId: "movePost",
   summary: "Move a post to another author (both postCounts change atomically)",
+  description:
+    "Moves the post and adjusts both authors' postCounts in one transaction that locks the post, then the authors. 409 when it already belongs to that author, or (with Retry-After) when a concurrent request conflicted; 422 when the author does not exist.",
   middleware: [idempotent("transaction")] as const,
   request: { headers: IdempotencyHeaderSchema, params: IdParamSchema, ...body(MovePostSchema) },
   responses: {

@@ -22,7 +22,10 @@ const listUsers = createRoute({
   method: "get",
   path: "/",
   tags: ["users"],
+  operationId: "listUsers",
   summary: "List users, newest first",
+  description:
+    "A page of users, newest first, filtered by role or by text in the email or name. Pass `nextCursor` back as `cursor` for the next page.",
   middleware: [withPrisma("statement")] as const,
   request: { query: ListUsersQuerySchema },
   responses: {
@@ -37,7 +40,9 @@ const getUser = createRoute({
   method: "get",
   path: "/{id}",
   tags: ["users"],
+  operationId: "getUser",
   summary: "Get a user",
+  description: "One user by id; 404 when there is none.",
   middleware: [withPrisma("statement")] as const,
   request: { params: IdParamSchema },
   responses: {
@@ -52,7 +57,10 @@ const createUser = createRoute({
   method: "post",
   path: "/",
   tags: ["users"],
+  operationId: "createUser",
   summary: "Create a user",
+  description:
+    "Creates a user. Emails are stored lowercased and are unique regardless of case (409). With an `Idempotency-Key`, a retry replays the first answer and writes nothing.",
   middleware: [idempotent()] as const,
   request: { headers: IdempotencyHeaderSchema, ...body(CreateUserSchema) },
   responses: {
@@ -69,7 +77,9 @@ const updateUser = createRoute({
   method: "patch",
   path: "/{id}",
   tags: ["users"],
+  operationId: "updateUser",
   summary: "Update a user",
+  description: "Changes the given fields of a user; 404 when there is none, 409 when the email is taken.",
   middleware: [withPrisma("statement")] as const,
   request: { params: IdParamSchema, ...body(UpdateUserSchema) },
   responses: {
@@ -85,7 +95,9 @@ const deleteUser = createRoute({
   method: "delete",
   path: "/{id}",
   tags: ["users"],
+  operationId: "deleteUser",
   summary: "Delete a user and their posts",
+  description: "Deletes the user and, with them, their posts; 404 when there is none.",
   middleware: [withPrisma("statement")] as const,
   request: { params: IdParamSchema },
   responses: { 204: { description: "Deleted" }, 401: problems[401], 404: problems[404] },
