@@ -6,8 +6,7 @@
  * run, polyfills nextTick with `setTimeout(fn, 0)`: each such query then waits for a timer, a turn
  * of the event loop behind whatever else the isolate does. A microtask is what nextTick is in Node,
  * where Prisma's batching was designed: queries sent together (Promise.all) still share a batch.
- * Measured, the gain is latency, not CPU, and small: ~0.1 ms on the move's four queries
- * (docs/PERFORMANCE.md, "Prisma's per-request cost").
+ * The gain is latency, not CPU (docs/PERFORMANCE.md, "Design decisions").
  *
  * Leans on the dataloader's fields (pinned with Prisma 7.10). If an upgrade changes them, this says
  * so once and leaves Prisma's own timer: correct, only slower. test/worker/batch-dispatch.test.ts.

@@ -5,9 +5,8 @@ import type { PrismaClient } from "../generated/prisma/client";
 /**
  * PrismaClients reused across requests, one request at a time.
  *
- * Why: building a PrismaClient costs ~0.45 ms of CPU plus the garbage it leaves (Prisma rebuilds
- * its parameterization graph for every client, with no hook to share it): most of what Prisma
- * added to a warm request once the compiler was shared (docs/PERFORMANCE.md).
+ * Why: building a PrismaClient costs ~0.45 ms of CPU a request plus its garbage, and Prisma has no
+ * hook to share what it rebuilds (docs/PERFORMANCE.md, "Design decisions").
  *
  * Why it is safe: Workers refuse I/O objects across requests, and a pooled client keeps none. It
  * connects through a HolderFactory, which calls the current holder's own adapter factory, so its

@@ -50,9 +50,8 @@ class FetchWebSocket extends EventTarget {
   }
 
   /**
-   * Messages go to the driver's listeners straight from the socket. Copying each into a new
-   * MessageEvent and dispatching it again cost about 0.1 ms of CPU per message, ~0.9 ms on the
-   * move's transaction (docs/PERFORMANCE.md, "The WebSocket shim itself was slow").
+   * Messages go to the driver's listeners straight from the socket: re-dispatching each as a new
+   * MessageEvent cost ~0.1 ms of CPU per message (docs/PERFORMANCE.md, "Design decisions").
    */
   override addEventListener(
     type: string,

@@ -7,7 +7,7 @@
  * across requests; client-pool.ts reuses the clients themselves, one request after another). So
  * without this no request reused a plan. Compilers and plans are pure computation with no I/O, so
  * sharing them across requests is allowed; adapters and sockets stay per request. (One isolate-wide PrismaClient is not: Prisma's dataloader runs one
- * request's queries in another request's timer. See docs/PERFORMANCE.md.)
+ * request's queries in another request's timer: docs/PERFORMANCE.md, "Design decisions".)
  *
  * How: Prisma 7.10 has no public option for this. Its testing hook `__internal.configOverride`
  * lets a client replace `compilerWasm.getRuntime`, which returns the wasm glue; ours returns

@@ -10,18 +10,17 @@ import { SharedQueryCompiler } from "./shared-compiler";
  * Builds Prisma's query compilers, plans a few queries and runs them through a client (which
  * then waits in the pool for the first request) while the isolate starts (src/index.ts awaits
  * this at module scope). The compiler is wasm that V8 compiles function by function on first
- * use, so otherwise the first request of every isolate pays for that: ~20 ms for its first compiler,
- * ~30 ms more for its first plan. Measured in workerd (docs/PERFORMANCE.md, "Cold start"): a first
- * request that arrives after startup is ~45 ms faster; one that has to wait for startup is ~25 ms
- * slower, as startup does the same work plus a throwaway client. Cloudflare starts an isolate
- * during the TLS handshake, so the first case is the one it aims for.
+ * use, so otherwise the first request of every isolate pays ~30 ms for its first compiler and plan.
+ * The trade: a first request that arrives after startup is faster, one that waits for startup slower
+ * (docs/PERFORMANCE.md, "Cold start"). Cloudflare starts an isolate during the TLS handshake, so
+ * the first case is the one it aims for.
  *
  * Allowed at module scope because it does no I/O and leaves no timer: `$connect` loads the wasm and
  * builds a compiler from the schema but dials nothing (answeringNothing's URL is never used),
  * planning a query is pure computation, and the client's adapter answers its reads, writes and one
- * transaction without sending them (~6–9 ms off the first request, measured in plain workerd). The
- * transaction also plans the routes' own transactions' queries (`startupQueries`, from src/app.ts),
- * which takes most of the rest off an isolate's first move (docs/PERFORMANCE.md, "Cold start").
+ * transaction without sending them. The transaction also plans the routes' own transactions'
+ * queries (`startupQueries`, from src/app.ts), which takes most of the rest off an isolate's first
+ * move (docs/PERFORMANCE.md, "Design decisions").
  * Its timers are answered without the runtime (withModuleScopeTimers).
  * Resolves to what it planned and ran, which nothing needs but tests.
  */
@@ -69,7 +68,7 @@ export async function warmUpQueryCompiler(
   // that transactions run on): an interactive transaction, as the move and keyed writes run,
   // with reads by key (batched by Prisma's dataloader) and writes, committed; then the routes'
   // own queries (`startupQueries`), whose plans the first request then finds cached. Planning
-  // those was most of what a first move cost beyond raw SQL (docs/PERFORMANCE.md, "Cold start").
+  // those was most of what a first move cost beyond raw SQL (docs/PERFORMANCE.md, "Design decisions").
   const joined = leaseOver(answeringNothing(statements, connectionInfo(settings, true)), limits);
   await joined.run(async () => {
     const { prisma } = joined;
@@ -246,8 +245,8 @@ interface EngineConfigHolder {
  * What the warm-up plans, in Prisma's JSON protocol (what a client hands its compiler), for every
  * model in the schema, so nothing here names one: a row by its first scalar field (usually the
  * id; a filtered read is what most routes plan first) and a page of rows. Planning more shapes on
- * this compiler gained little on a read route's first request (docs/PERFORMANCE.md, "The warm-up");
- * writes run through the client instead (warmUpWrites).
+ * this compiler gained little on a read route's first request; writes run through the client
+ * instead (warmUpWrites). Both measured: docs/PERFORMANCE.md, "Design decisions".
  */
 export function warmUpRequests(dataModel: RuntimeDataModel): WarmUpRequest[] {
   const selection = { $scalars: true, $composites: true };
@@ -265,8 +264,8 @@ export function warmUpRequests(dataModel: RuntimeDataModel): WarmUpRequest[] {
  * The writes the warm-up runs through its client (not planned on the relation-join compiler), per
  * model: an update of a row by its key, the same as an updateMany, and a create, with placeholder
  * values for the model's plain fields. Write routes plan and interpret other code than reads
- * (docs/PERFORMANCE.md, "The warm-up"). These are client calls, not the JSON protocol: a model whose
- * key is compound refuses the update, and one with a required field of another type the create.
+ * (docs/PERFORMANCE.md, "Design decisions"). These are client calls, not the JSON protocol: a model
+ * whose key is compound refuses the update, and one with a required field of another type the create.
  */
 export function warmUpWrites(dataModel: RuntimeDataModel): WarmUpRequest[] {
   const selection = { $scalars: true, $composites: true };

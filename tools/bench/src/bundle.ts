@@ -16,8 +16,8 @@ const WRANGLER = path.join(ROOT, "node_modules/wrangler/bin/wrangler.js");
  */
 export const SIZE_BUDGET_KIB = 8 * 1024;
 /**
- * Startup budget, active CPU in `wrangler check startup`: Cloudflare's limit is 1 s. The starter
- * measures ~150 ms with the query compiler warm-up; the room above is for a loaded test machine.
+ * Startup budget, active CPU in `wrangler check startup`: Cloudflare's limit is 1 s. The room above
+ * what the starter measures (docs/PERFORMANCE.md, "Budgets") is for a loaded test machine.
  */
 export const STARTUP_CPU_BUDGET_MS = 700;
 

@@ -107,9 +107,8 @@ export interface ColdSide {
 
 /**
  * coldVsWarm for each side, interleaved: one fresh isolate of each side in turn, `samples` rounds.
- * A cold request is mostly first-run CPU (~80 ms of it for a move at RTT 0, by bench:profile
- * --cold), so a change in the machine's load while one side runs all its samples would land on
- * that side alone; in turn, it lands on every side alike.
+ * A cold request is mostly first-run CPU, so a change in the machine's load while one side runs all
+ * its samples would land on that side alone; in turn, it lands on every side alike.
  */
 export async function interleavedCold<T extends Partial<Record<string, ColdSide>>>(
   stack: LocalStack,
