@@ -122,6 +122,11 @@ function guard(pooled: Pooled, key: string): boolean {
 /** Whether this runs inside the lease that holds the client (never true while it is idle). */
 const isHolder = (pooled: Pooled) => pooled.lease !== undefined && leases.getStore() === pooled.lease;
 
+/** Drops every idle client: the next leases build new ones (the shared compiler was turned off). */
+export function forgetIdleClients(): void {
+  idle.clear();
+}
+
 /** Clients built and reused, and idle now: for tests and the bench. */
 export function clientPoolCounts(): { built: number; reused: number; idle: number } {
   return { ...counts, idle: [...idle.values()].reduce((n, list) => n + list.length, 0) };

@@ -6,7 +6,7 @@ import { DatabaseConfigError } from "../errors/connection";
 import { type Prisma, PrismaClient } from "../generated/prisma/client";
 import { type Settings, settingsOf } from "../settings";
 import { dispatchBatchesOnMicrotask } from "./batch-dispatch";
-import { type ClientLease, leaseClient } from "./client-pool";
+import { type ClientLease, forgetIdleClients, leaseClient } from "./client-pool";
 import { useLocalNeonProxy } from "./local-neon";
 import { openWebSocketsWithFetch } from "./neon-websocket";
 import { sharedCompilerOption } from "./shared-compiler";
@@ -92,8 +92,9 @@ let sharingRefused = false;
 /**
  * A PrismaClient on the isolate's shared query compiler and plan cache (shared-compiler.ts; the
  * plan cache is there, so the client keeps none of its own), whose batches go out on a microtask
- * (batch-dispatch.ts). Should a Prisma upgrade refuse the `__internal` hook, this says so once and
- * builds plain clients: correct, only slower.
+ * (batch-dispatch.ts). A Prisma that refuses `__internal`, accepts it and does not call
+ * configOverride, or (checked after the warm-up) loads its compiler without the wasm hook, gets
+ * stock clients from then on, plan cache included, with one warning: correct, only slower.
  */
 export function newPrismaClient(options: ClientOptions): PrismaClient {
   const prisma = sharedCompilerClient(options) ?? new PrismaClient(options);
@@ -101,25 +102,55 @@ export function newPrismaClient(options: ClientOptions): PrismaClient {
   return prisma;
 }
 
-function sharedCompilerClient(options: ClientOptions): PrismaClient | undefined {
-  if (!sharingRefused) {
-    try {
-      // `__internal` is Prisma's testing hook, not in its public types.
-      const shared = { ...options, queryPlanCacheMaxSize: 0, __internal: sharedCompilerOption };
-      return new PrismaClient(shared as unknown as ClientOptions);
-    } catch (error) {
-      sharingRefused = true;
-      const message = error instanceof Error ? error.message : String(error);
-      console.warn(
-        JSON.stringify({
-          level: "warn",
-          msg: "Prisma refused the shared query compiler; each client builds its own",
-          error: message,
-        }),
-      );
-    }
+/**
+ * The client on the shared compiler, or undefined (sharing refused). `Client` is Prisma's
+ * constructor; its test passes one that behaves as a Prisma that ignores the hook.
+ */
+export function sharedCompilerClient(
+  options: ClientOptions,
+  Client: new (options: ClientOptions) => PrismaClient = PrismaClient,
+): PrismaClient | undefined {
+  if (sharingRefused) return undefined;
+  let overridden = false;
+  const internal = {
+    configOverride: <C extends object>(config: C): C => {
+      overridden = true;
+      return sharedCompilerOption.configOverride(config);
+    },
+  };
+  try {
+    // `__internal` is Prisma's testing hook, not in its public types.
+    const shared = { ...options, queryPlanCacheMaxSize: 0, __internal: internal };
+    const prisma = new Client(shared as unknown as ClientOptions);
+    // Prisma calls configOverride in the constructor: not called, not honoured.
+    if (overridden) return prisma;
+    refuseSharing("Prisma accepted the __internal hook but did not call its configOverride");
+  } catch (error) {
+    refuseSharing(`Prisma refused the __internal hook: ${error instanceof Error ? error.message : String(error)}`);
   }
   return undefined;
+}
+
+/** Sharing on again, for the test that turned it off (tests share one isolate). */
+export function allowSharingAgain(): void {
+  sharingRefused = false;
+}
+
+/**
+ * From now on every client is Prisma's own (its own compiler and plan cache), and the idle ones,
+ * built for the shared compiler without a cache of their own, are dropped; said once.
+ */
+export function refuseSharing(why: string): void {
+  if (sharingRefused) return;
+  sharingRefused = true;
+  forgetIdleClients();
+  console.warn(
+    JSON.stringify({
+      level: "warn",
+      msg: "the shared query compiler is off: each client builds its own, as stock Prisma does",
+      why,
+    }),
+  );
 }
 
 function adapterFor(

@@ -3,8 +3,8 @@ import type { ConnectionInfo, SqlDriverAdapter, SqlDriverAdapterFactory } from "
 import type { Bindings } from "../env";
 import { Prisma } from "../generated/prisma/client";
 import { type Settings, settingsOf } from "../settings";
-import { type Database, leaseOver, transactionLimitsOf } from "./prisma";
-import { SharedQueryCompiler } from "./shared-compiler";
+import { type Database, leaseOver, refuseSharing, transactionLimitsOf } from "./prisma";
+import { SharedQueryCompiler, sharedCompilerCounts } from "./shared-compiler";
 
 /**
  * Builds Prisma's query compilers, plans a few queries and runs them through a client (which
@@ -212,6 +212,10 @@ function answeringNothing(statements: string[], connectionInfo: ConnectionInfo):
 export async function warmUpQueryCompilerOrWarn(startupQueries: StartupQueries[], env: Bindings): Promise<void> {
   try {
     await warmUpQueryCompiler(startupQueries, env);
+    // Its clients planned queries: with the wasm hook in effect, on a shared compiler.
+    if (sharedCompilerCounts().compilersBuilt === 0) {
+      refuseSharing("Prisma loaded its query compiler without the compilerWasm.getRuntime hook");
+    }
   } catch (error) {
     const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
     console.warn(JSON.stringify({ level: "warn", msg: "query compiler warm-up failed", error: { name, message } }));
