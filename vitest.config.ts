@@ -32,6 +32,7 @@ function workerProject(db: WorkerStackDb, include: string[]): TestProjectInlineC
               PUBLIC_DOCS: "",
               MAX_BODY_BYTES: "",
               DB_CONNECT_TIMEOUT_MS: "",
+              LOCAL_ALLOWED_HOSTS: "",
             },
             ...(db === "hyperdrive" ? { hyperdrives: { HYPERDRIVE: stack.hyperdriveUrl } } : {}),
           },

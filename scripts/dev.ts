@@ -5,7 +5,10 @@
 //    migrations → seed if empty → local Neon proxy; then `wrangler dev` bound to that proxy.
 // `npm run dev -- --hyperdrive`: the same, with a HYPERDRIVE binding to the local stack, so every
 // route takes the Hyperdrive path (PrismaPg over TCP) instead of Neon's driver.
-// One progress line per step, then the URL. Ctrl-C stops all of it; a second run reuses the data.
+// `npm run dev -- --allow-host NAME` (repeatable): the Worker answers under that Host name too; by
+// default only loopback names (a web page reaching it through DNS rebinding gets 403).
+// One progress line per step, then the URL. Ctrl-C stops all of it (closing the terminal too); a
+// second run reuses the data, and stops what a killed run left running.
 // Knobs (environment): PORT (Worker, 8787), NEON_LOCAL_PORT (proxy, 4444), LOCAL_DB
 // (auto | postgres | pglite), LOCAL_DB_PORT (54329), LOCAL_DATA_DIR (.local/postgres or .local/pglite).
 import { existsSync, readFileSync } from "node:fs";
@@ -21,6 +24,7 @@ import {
 } from "@starter/local-neon";
 import { redactUrl } from "@starter/prisma-offline";
 import { parse } from "dotenv";
+import { hostName, LOOPBACK_HOSTS } from "../src/lib/loopback";
 import { buildWorkerInputs } from "./build";
 import { seedDatabase } from "./db/seed";
 
@@ -31,14 +35,26 @@ const LOCAL_API_TOKEN = "local-dev-token";
 
 const step = (line: string) => console.log(`[dev] ${line}`);
 
+const USAGE = "usage: npm run dev [-- --hyperdrive] [--allow-host NAME]...";
+
+function usageError(message: string): never {
+  console.error(`[dev] error: ${message} (${USAGE})`);
+  process.exit(2);
+}
+
 /** The command's flags; anything else is one line and exit 2. */
-function parseFlags(argv: string[]): { hyperdrive: boolean } {
-  const unknown = argv.filter((arg) => arg !== "--hyperdrive");
-  if (unknown.length) {
-    console.error(`[dev] error: unknown option ${unknown[0]} (usage: npm run dev [-- --hyperdrive])`);
-    process.exit(2);
+function parseFlags(argv: string[]): { hyperdrive: boolean; allowHosts: string[] } {
+  const flags = { hyperdrive: false, allowHosts: [] as string[] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--hyperdrive") flags.hyperdrive = true;
+    else if (arg === "--allow-host" || arg.startsWith("--allow-host=")) {
+      const name = arg === "--allow-host" ? argv[++i] : arg.slice("--allow-host=".length);
+      if (!name || hostName(name) === undefined) usageError(`--allow-host needs a host name, got "${name ?? ""}"`);
+      flags.allowHosts.push(name);
+    } else usageError(`unknown option ${arg}`);
   }
-  return { hyperdrive: argv.includes("--hyperdrive") };
+  return flags;
 }
 
 /** Starts the local database and proxy. */
@@ -96,6 +112,11 @@ async function main() {
     bindings.API_TOKEN = LOCAL_API_TOKEN;
     step(`write routes take "Authorization: Bearer ${LOCAL_API_TOKEN}" (set API_TOKEN in .dev.vars to change it)`);
   }
+  // The Worker's Host check (src/middleware/host-check.ts): loopback names, .dev.vars' own, --allow-host's.
+  const fromDevVars = (devVars.LOCAL_ALLOWED_HOSTS ?? "").split(",").map((name) => name.trim());
+  const hosts = [...new Set([...LOOPBACK_HOSTS, ...fromDevVars, ...flags.allowHosts])].filter(Boolean);
+  bindings.LOCAL_ALLOWED_HOSTS = hosts.join(",");
+  step(`answers only to Host ${hosts.join(", ")} (npm run dev -- --allow-host NAME adds one)`);
 
   step(`starting wrangler dev on http://127.0.0.1:${WORKER_PORT}`);
   const worker = await serveWorker(stack, {

@@ -8,6 +8,7 @@ import { validationHook } from "./errors/validation";
 import { closedByDefault } from "./middleware/auth";
 import { limitBody } from "./middleware/body-limit";
 import { corsFromAllowList } from "./middleware/cors";
+import { localHostsOnly } from "./middleware/host-check";
 import { requestLog } from "./middleware/request-log";
 import { checkSettings } from "./middleware/settings";
 import { docs } from "./routes/docs";
@@ -15,10 +16,10 @@ import { health } from "./routes/health";
 import { settingsOf } from "./settings";
 
 /**
- * The API without its resources: every request's middleware (request id, log, settings, 405,
- * CORS, secure headers, body limit, closed-by-default auth), /health, /docs, /openapi.json and
- * the problem+json error handlers. src/app.ts mounts the resource routes on it; the machinery's
- * tests mount their own (test/worker/fixture), so they do not depend on the demo.
+ * The API without its resources: every request's middleware (request id, log, settings, the local
+ * Host check, 405, CORS, secure headers, body limit, closed-by-default auth), /health, /docs,
+ * /openapi.json and the problem+json error handlers. src/app.ts mounts the resource routes on it;
+ * the machinery's tests mount their own (test/worker/fixture), so they do not depend on the demo.
  */
 export function createApi(opts: { tags?: Array<{ name: string; description: string }> } = {}) {
   const root = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -33,6 +34,7 @@ export function createApi(opts: { tags?: Array<{ name: string; description: stri
     .use(requestId())
     .use(requestLog())
     .use(checkSettings())
+    .use(localHostsOnly())
     .use(methodNotAllowed({ app: root, onMethodNotAllowed: methodNotAllowedProblem }))
     .use(corsFromAllowList())
     .use(secureHeaders())

@@ -23,6 +23,11 @@ export type Bindings = Env & {
   DATABASE_SCHEMA?: string;
   /** Local only (.dev.vars / tests): host:port of the local Neon proxy. Never set in production. */
   NEON_LOCAL_PROXY?: string;
+  /**
+   * Local only (`npm run dev` binds it): comma-separated Host names answered besides localhost,
+   * 127.0.0.1 and [::1]; when set, any other Host is a 403 (DNS rebinding). Never set in production.
+   */
+  LOCAL_ALLOWED_HOSTS?: string;
   /** Secret. Every route not declared public needs `Authorization: Bearer <it>` (closed by default). */
   API_TOKEN?: string;
   /** "false": /docs and /openapi.json need the token too. Default "true". Anything else is an error. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Bindings } from "./env";
+import { hostName } from "./lib/loopback";
 
 /**
  * The optional plain settings (wrangler.toml [vars] or .dev.vars), parsed strictly: a value that
@@ -21,6 +22,11 @@ export interface Settings {
   databaseSchema: string | undefined;
   /** Neon's transport for single statements: "http" (one round trip each) or "ws" (src/db/prisma.ts). */
   neonStatementTransport: "http" | "ws";
+  /**
+   * Local only (`npm run dev` sets it): the Host names answered besides the loopback ones, anything
+   * else a 403 (src/middleware/host-check.ts). Undefined = no Host check, as in production.
+   */
+  localAllowedHosts: string[] | undefined;
 }
 
 /**
@@ -86,6 +92,20 @@ const SettingsSchema = z.object({
     .optional()
     .refine((value) => unset(value) || value === "http" || value === "ws", 'must be "http" or "ws"')
     .transform((value) => (value === "ws" ? ("ws" as const) : ("http" as const))),
+  LOCAL_ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (unset(value)) return undefined;
+      const names = value!
+        .split(",")
+        .map((name) => name.trim())
+        .filter(Boolean);
+      for (const name of names) {
+        if (hostName(name) === undefined) ctx.addIssue({ code: "custom", message: `"${name}" is not a host name` });
+      }
+      return names;
+    }),
 });
 
 /** A setting with a value the Worker does not understand. Its message names the variable. */
@@ -116,6 +136,7 @@ export function settingsOf(env: Bindings): Settings {
     publicDocs: s.PUBLIC_DOCS,
     databaseSchema: s.DATABASE_SCHEMA,
     neonStatementTransport: s.NEON_STATEMENT_TRANSPORT,
+    localAllowedHosts: s.LOCAL_ALLOWED_HOSTS,
   };
   parsed.set(env, settings);
   return settings;

@@ -1,4 +1,5 @@
 import { neonConfig } from "@neondatabase/serverless";
+import { isLocalHost } from "../lib/loopback";
 
 /**
  * Points the Neon driver at the local Neon proxy (tools/local-neon) when NEON_LOCAL_PROXY is
@@ -18,16 +19,13 @@ export function useLocalNeonProxy(proxy: string | undefined): void {
   neonConfig.fetchEndpoint = () => `http://${proxy}/sql`;
 }
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
 /**
  * The local proxy is plain ws:// and http://, with the database password inside: only ever on this
  * machine. A NEON_LOCAL_PROXY naming another host (a copy-pasted .dev.vars, a production var set by
  * mistake) is refused rather than sending credentials across a network in clear text.
  */
 function assertLoopback(proxy: string): void {
-  const host = /^(\[[^\]]+\]|[^:]+)(?::\d+)?$/.exec(proxy.trim())?.[1]?.toLowerCase();
-  if (!host || !LOOPBACK.has(host)) {
+  if (!isLocalHost(proxy)) {
     throw new Error(
       `NEON_LOCAL_PROXY must be a loopback host:port (localhost, 127.0.0.1 or [::1]), got "${proxy}": ` +
         "the local proxy speaks plain ws:// and http://. Unset it to reach Neon itself.",

@@ -1,16 +1,25 @@
 // `npm run dev`, the main job, run for real: local Postgres, migrations, seed, local Neon and
 // wrangler dev, then Ctrl-C. A second run must reuse the data; one started while the first runs
-// must refuse without touching it.
+// must refuse without touching it; one after a kill -9 or a closed terminal must start and serve.
+// The Worker answers only under loopback Host names unless --allow-host lets another in.
 import { once } from "node:events";
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { type AddressInfo, connect, createServer } from "node:net";
+import { request } from "node:http";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startLocalStack } from "@starter/local-neon";
 import { findFreePort } from "@starter/local-postgres";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seed } from "../../scripts/db/seed-data.js";
-import { ROOT, runScript, startDev, stopDev, waitFor } from "./helpers.js";
+import {
+  groupExited,
+  leftovers,
+  listening,
+  processesOf,
+  stopLeftovers,
+} from "../../tools/local-neon/test/processes.js";
+import { type DevRun, ROOT, runScript, startDev as startDevRun, stopDev, waitFor } from "./helpers.js";
 
 /** npm run dev's seed step for the project's seed (scripts/db/seed-data.ts), whichever it is. */
 const SEEDED = seed ? /seeded the empty database \((.+)\)/ : /not seeding: scripts\/db\/seed-data\.ts exports no seed/;
@@ -22,30 +31,63 @@ async function expectSmokePasses(origin: string) {
   expect(smoke.stderr).toBe("");
 }
 
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
+const LOCAL_AUTH = { Authorization: "Bearer local-dev-token" };
+
+/** GET on 127.0.0.1:port under another Host header, as a DNS-rebinding page's request arrives (fetch cannot set Host). */
+function getWithHost(
+  port: number,
+  host: string,
+  urlPath: string,
+): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path: urlPath, headers: { Host: host, ...LOCAL_AUTH } }, (res) => {
+      let body = "";
+      res.on("data", (chunk: Buffer) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, type: res.headers["content-type"] ?? "", body }));
     });
-    socket.once("error", () => resolve(false));
+    req.on("error", reject);
+    req.end();
   });
+}
+// Made when a suite first runs (one a -t filter skips makes none) and removed after the file, with
+// whatever a failed test left running: nothing started here outlives the file.
+const dirs: string[] = [];
+const runs: DevRun[] = [];
+function freshDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+function startDev(env: Record<string, string>, args: string[] = []): DevRun {
+  const run = startDevRun(env, args);
+  runs.push(run);
+  return run;
+}
+afterAll(async () => {
+  for (const run of runs) if (run.child.exitCode === null && run.child.signalCode === null) await stopDev(run);
+  for (const dir of dirs) {
+    stopLeftovers(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 describe("npm run dev", () => {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "dev-command-"));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = freshDir("dev-command-");
+  });
 
   it("refuses in one line when another program holds the database's port, instead of moving", async () => {
     const other = createServer().listen(0, "127.0.0.1");
     await once(other, "listening");
     const port = (other.address() as AddressInfo).port;
+    const clashDir = freshDir("dev-port-clash-");
     try {
       const run = startDev({
         PORT: String(await findFreePort()),
         NEON_LOCAL_PORT: String(await findFreePort()),
         LOCAL_DB_PORT: String(port),
-        LOCAL_DATA_DIR: mkdtempSync(path.join(tmpdir(), "dev-port-clash-")),
+        LOCAL_DATA_DIR: clashDir,
         DEV_SKIP_BUILD: "1",
       });
       expect(await run.exited).toBe(1);
@@ -72,7 +114,7 @@ describe("npm run dev", () => {
       DEV_SKIP_BUILD: "1",
     };
 
-    const first = startDev(env);
+    const first = startDev(env, ["--allow-host", "my-box.lan"]);
     await waitFor(first, "[dev] ready:");
     const steps = first
       .output()
@@ -88,6 +130,16 @@ describe("npm run dev", () => {
     const health = await fetch(`http://127.0.0.1:${ports.worker}/health`);
     expect(await health.json()).toMatchObject({ status: "ok", database: "up" });
     await expectSmokePasses(`http://127.0.0.1:${ports.worker}`);
+
+    // DNS rebinding: a page whose name now points at 127.0.0.1 is refused, even with the published
+    // token; loopback names pass, and the name --allow-host let in.
+    const rebound = await getWithHost(ports.worker, `evil.example:${ports.worker}`, "/health");
+    expect(rebound.status).toBe(403);
+    expect(rebound.type).toBe("application/problem+json");
+    expect(JSON.parse(rebound.body)).toMatchObject({ status: 403, title: "Forbidden", instance: "/health" });
+    for (const host of ["localhost", "[::1]", "my-box.lan"]) {
+      expect((await getWithHost(ports.worker, `${host}:${ports.worker}`, "/health")).status, host).toBe(200);
+    }
 
     // A second `npm run dev` on the same data refuses in one line naming the first, and the first
     // keeps serving (it used to stop the first one's PostgreSQL, then report a port clash).
@@ -107,12 +159,61 @@ describe("npm run dev", () => {
     const second = startDev(env);
     await waitFor(second, "[dev] ready:");
     expect(second.output()).toContain("migrations already applied");
+    // Without --allow-host, only loopback names.
+    expect((await getWithHost(ports.worker, `my-box.lan:${ports.worker}`, "/health")).status).toBe(403);
     expect(second.output()).toContain(
       seed
         ? `not seeding: the database has data (${seeded![1]})`
         : "not seeding: scripts/db/seed-data.ts exports no seed",
     );
     expect(await stopDev(second)).toBe(0);
+  }, 240_000);
+});
+
+describe("npm run dev, stopped the hard way", () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = freshDir("dev-killed-");
+  });
+
+  it("starts and serves again after a kill -9 of its process group, and stops everything when its terminal closes (SIGHUP)", async () => {
+    const ports = { worker: await findFreePort(), neon: await findFreePort(), db: await findFreePort() };
+    const env = {
+      PORT: String(ports.worker),
+      NEON_LOCAL_PORT: String(ports.neon),
+      LOCAL_DB_PORT: String(ports.db),
+      LOCAL_DATA_DIR: dataDir,
+      DEV_SKIP_BUILD: "1",
+    };
+    const health = () => fetch(`http://127.0.0.1:${ports.worker}/health`).then((res) => res.status);
+
+    // Its temporary files (wrangler's, which kill -9 leaves behind) in a folder removed after the file.
+    const killed = startDev({ ...env, TMPDIR: freshDir("dev-killed-tmp-") });
+    await waitFor(killed, "[dev] ready:");
+    const pooled = killed.output().includes("PgBouncer 1.");
+    process.kill(-killed.child.pid!, "SIGKILL");
+    await groupExited(killed.child.pid!);
+    // What kill -9 leaves: PostgreSQL and PgBouncer, which run in sessions of their own.
+    expect(processesOf(dataDir)).not.toEqual([]);
+
+    // It used to refuse: "port … is already in use by another program (not this starter's database)".
+    const next = startDev(env);
+    await waitFor(next, "[dev] ready:");
+    expect(next.output()).toMatch(/stopping the PostgreSQL a previous run left running \(pid \d+, port \d+\)/);
+    if (pooled) expect(next.output()).toContain("stopping the PgBouncer a previous run left running");
+    expect(await health()).toBe(200);
+
+    process.kill(-next.child.pid!, "SIGHUP");
+    await groupExited(next.child.pid!);
+    expect(next.output()).toContain("[dev] stopped");
+    expect(await leftovers(dataDir, Object.values(ports))).toEqual([]);
+
+    const after = startDev(env);
+    await waitFor(after, "[dev] ready:");
+    expect(after.output()).not.toContain("a previous run left running");
+    expect(await health()).toBe(200);
+    expect(await stopDev(after)).toBe(0);
+    expect(await leftovers(dataDir, Object.values(ports))).toEqual([]);
   }, 240_000);
 });
 
@@ -208,8 +309,10 @@ describe("npm run dev with a DATABASE_URL in .dev.vars", () => {
 });
 
 describe("npm run dev -- --hyperdrive", () => {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "dev-hyperdrive-"));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = freshDir("dev-hyperdrive-");
+  });
 
   it("serves the same API over a local HYPERDRIVE binding (pg over the local Neon's TCP endpoint)", async () => {
     const ports = { worker: await findFreePort(), neon: await findFreePort(), db: await findFreePort() };
@@ -246,9 +349,15 @@ describe("npm run dev -- --hyperdrive", () => {
     for (const port of Object.values(ports)) expect(await listening(port)).toBe(false);
   }, 240_000);
 
-  it("refuses an unknown flag in one line", async () => {
-    const run = startDev({ DEV_SKIP_BUILD: "1" }, ["--hyperdirve"]);
+  it.each([
+    [["--hyperdirve"], "unknown option --hyperdirve"],
+    [["--allow-host"], '--allow-host needs a host name, got ""'],
+    [["--allow-host", "http://my-box.lan/"], '--allow-host needs a host name, got "http://my-box.lan/"'],
+  ])("refuses %j in one line", async (args, error) => {
+    const run = startDev({ DEV_SKIP_BUILD: "1" }, args);
     expect(await run.exited).toBe(2);
-    expect(run.output().trim()).toBe("[dev] error: unknown option --hyperdirve (usage: npm run dev [-- --hyperdrive])");
+    expect(run.output().trim()).toBe(
+      `[dev] error: ${error} (usage: npm run dev [-- --hyperdrive] [--allow-host NAME]...)`,
+    );
   });
 });

@@ -36,6 +36,7 @@ describe("settings are parsed strictly", () => {
     ["CORS_ORIGINS", "https://app.example.test/path"],
     ["DATABASE_SCHEMA", "public; drop"],
     ["NEON_STATEMENT_TRANSPORT", "websocket"],
+    ["LOCAL_ALLOWED_HOSTS", "https://my-box.lan/"],
   ])("%s=%s: every request is a 500 problem, and the log names the variable", async (name, value) => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     for (const path of ["/health", "/notes"]) {

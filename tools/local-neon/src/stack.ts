@@ -3,8 +3,10 @@
 // setup, the bench and the reliability runners all start it here; serveWorker() (worker.ts)
 // then serves the Worker against it.
 
+import { join } from "node:path";
 import {
   findPgbouncer,
+  type LocalPostgres,
   type LocalPostgresKind,
   type Pooler,
   PortInUseError,
@@ -76,6 +78,11 @@ export interface LocalStack {
   applied: string[];
   /** What the Worker is bound to so that it reaches this database through this Neon. */
   workerBindings: { DATABASE_URL: string; NEON_LOCAL_PROXY: string };
+  /**
+   * Stops PgBouncer and starts it again on its port, as a pooler restart does: every pooled
+   * connection is cut, client and server side; new ones work once it listens. No-op without one.
+   */
+  restartPooler(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -102,8 +109,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     if (opts.migrate !== false)
       log(applied.length ? `applied ${applied.length} migration(s)` : "migrations already applied");
     await opts.seed?.(database.url);
-    const pgbouncer = await startPooler(opts, database.kind, database.url, log);
-    if (pgbouncer) stops.push(() => pgbouncer.stop());
+    let pgbouncer = await startPooler(opts, database, log);
+    stops.push(async () => pgbouncer?.stop());
     const neon = await startLocalNeon({
       upstream: database.url,
       host: opts.neonHost,
@@ -134,6 +141,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       hyperdriveUrl: hyperdriveUrl.toString(),
       applied,
       workerBindings: { DATABASE_URL: pooledUrl, NEON_LOCAL_PROXY: neonProxy },
+      async restartPooler() {
+        if (!pgbouncer) return;
+        const { port } = pgbouncer.address;
+        await pgbouncer.stop();
+        pgbouncer = await startPooler(opts, database, log, port);
+      },
       stop,
     };
   } catch (error) {
@@ -158,9 +171,9 @@ function onEndpoint(databaseUrl: string, name: string): string {
  */
 async function startPooler(
   opts: LocalStackOptions,
-  kind: LocalPostgresKind,
-  databaseUrl: string,
+  { kind, url, dir }: LocalPostgres,
   log: (line: string) => void,
+  port?: number,
 ): Promise<Pooler | undefined> {
   if (opts.pooler === false || kind === "external") return undefined;
   const binary = kind === "postgres" ? findPgbouncer() : undefined;
@@ -172,5 +185,6 @@ async function startPooler(
     );
     return undefined;
   }
-  return startPgbouncer({ upstreamUrl: databaseUrl, binary, log });
+  // Beside the cluster's data: a PgBouncer a killed run left running is found there and stopped.
+  return startPgbouncer({ upstreamUrl: url, binary, port, dir: dir && join(dir, "pgbouncer"), log });
 }

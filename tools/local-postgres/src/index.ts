@@ -63,7 +63,7 @@ export async function startLocalPostgres(opts: StartLocalPostgresOptions = {}): 
   }
   if (binDir) {
     const cluster = await startPostgresCluster({ binDir, dataDir: dataDirFor("postgres"), port: opts.port, log });
-    return { kind: "postgres", url: cluster.url, stop: cluster.stop };
+    return { kind: "postgres", url: cluster.url, dir: cluster.dir, stop: cluster.stop };
   }
   const pglite = await startPgliteServer({ dataDir: dataDirFor("pglite"), port: opts.port, log });
   return { kind: "pglite", url: pglite.url, stop: pglite.stop };

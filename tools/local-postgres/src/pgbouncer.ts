@@ -1,8 +1,9 @@
 // A real PgBouncer in transaction mode in front of the local PostgreSQL: what Neon runs behind a
 // `-pooler` host. Debian's `pgbouncer` package (1.18); run in the foreground as a child process, as
-// the postgres user when we are root (it refuses root), with its config in a throwaway directory.
+// the postgres user when we are root (it refuses root), with its config and pid file in a directory
+// beside the cluster's data (or a throwaway one).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -54,6 +55,7 @@ function configFor(opts: { upstream: URL; port: number; dir: string }): string {
 listen_addr = 127.0.0.1
 listen_port = ${opts.port}
 unix_socket_dir =
+pidfile = ${join(opts.dir, PID_FILE)}
 auth_type = md5
 auth_file = ${join(opts.dir, "userlist.txt")}
 pool_mode = transaction
@@ -69,28 +71,41 @@ log_disconnections = 0
 
 const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
+const CONFIG_FILE = "pgbouncer.ini";
+const PID_FILE = "pgbouncer.pid";
+
 /** Starts PgBouncer in front of `upstreamUrl` (postgres://user:password@127.0.0.1:port/db). */
 export async function startPgbouncer(opts: {
   upstreamUrl: string;
   binary?: string;
   port?: number;
+  /**
+   * Its files go here (e.g. beside the cluster's data), and a PgBouncer a killed run left running
+   * from here is stopped first; omitted → a throwaway directory. Removed on stop either way.
+   */
+  dir?: string;
   log?: (line: string) => void;
 }): Promise<Pooler> {
   const binary = opts.binary ?? findPgbouncer();
   if (!binary) throw new Error("pgbouncer is not installed (apt-get install pgbouncer)");
   const upstream = new URL(opts.upstreamUrl);
   const port = opts.port || (await findFreePort());
-  const dir = mkdtempSync(join(tmpdir(), "local-pgbouncer-"));
+  if (opts.dir) {
+    await stopLeftover(opts.dir, opts.log);
+    rmSync(opts.dir, { recursive: true, force: true });
+    mkdirSync(opts.dir, { recursive: true });
+  }
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "local-pgbouncer-"));
   // The one login the local cluster has; PgBouncer checks clients against it and logs in to
   // Postgres with it (SCRAM, as the cluster asks).
   const user = decodeURIComponent(upstream.username);
   writeFileSync(join(dir, "userlist.txt"), `${quote(user)} ${quote(decodeURIComponent(upstream.password))}\n`, {
     mode: 0o600,
   });
-  writeFileSync(join(dir, "pgbouncer.ini"), configFor({ upstream, port, dir }), { mode: 0o600 });
+  writeFileSync(join(dir, CONFIG_FILE), configFor({ upstream, port, dir }), { mode: 0o600 });
   const runAs = runAsForCurrentUser();
   runAs.own(dir);
-  const [cmd, args] = runAs.command(binary, [join(dir, "pgbouncer.ini")]);
+  const [cmd, args] = runAs.command(binary, [join(dir, CONFIG_FILE)]);
   // Its own process group, so stop() reaches pgbouncer itself and not only runuser.
   const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
   let stderr = "";
@@ -99,15 +114,20 @@ export async function startPgbouncer(opts: {
   });
 
   let stopped = false;
+  // PgBouncer's own pid, once it has written it (as root, child.pid is runuser's).
+  let pid: number | undefined;
   const stopSync = () => {
     if (stopped) return;
     stopped = true;
-    killGroup(child, "SIGTERM");
+    // PgBouncer itself when known: runuser, signalled, waits 2 s before it lets go. Else the group.
+    if (pid) signal(pid, "SIGTERM");
+    else killGroup(child, "SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   };
   process.once("exit", stopSync);
   try {
     await waitForListening(child, port, () => stderr);
+    pid = readPid(dir);
   } catch (error) {
     stopSync();
     process.removeListener("exit", stopSync);
@@ -130,12 +150,43 @@ export async function startPgbouncer(opts: {
   };
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
+  if (child.pid) signal(-child.pid, sig);
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
   try {
-    if (child.pid) process.kill(-child.pid, signal);
+    process.kill(pid, sig);
   } catch {
     // already gone
   }
+}
+
+function readPid(dir: string): number | undefined {
+  try {
+    return Number(readFileSync(join(dir, PID_FILE), "utf8").trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `pid` is a PgBouncer running `dir`'s config (not a pid since reused, not a zombie). */
+function runsFrom(pid: number, dir: string): boolean {
+  const ps = spawnSync("ps", ["-o", "args=", "-p", String(pid)], { encoding: "utf8" });
+  return ps.status === 0 && ps.stdout.includes(join(dir, CONFIG_FILE));
+}
+
+/**
+ * Stops the PgBouncer a killed run (kill -9, a crash) left running from `dir`: its pid
+ * file names it. The caller owns `dir` (the cluster's claim), so that PgBouncer is nobody's now.
+ */
+async function stopLeftover(dir: string, log?: (line: string) => void): Promise<void> {
+  const pid = readPid(dir);
+  if (!pid || !runsFrom(pid, dir)) return;
+  log?.(`stopping the PgBouncer a previous run left running (pid ${pid})`);
+  signal(pid, "SIGTERM");
+  for (let waited = 0; waited < 5_000 && runsFrom(pid, dir); waited += 50) await new Promise((r) => setTimeout(r, 50));
+  if (runsFrom(pid, dir)) signal(pid, "SIGKILL");
 }
 
 function version(binary: string): string {

@@ -2,14 +2,22 @@
 // Host connections use `password` (cleartext) auth and the user has a password, like
 // Neon: the driver's default pipelined connect (startup + cleartext password in one
 // flight) then works unchanged, even when something tunnels straight to this server.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import pg from "pg";
 import { claimDataDir, NO_CLAIM, releaseAndThrow } from "./data-dir-owner.js";
 import { assertPortFree, findFreePort } from "./free-port.js";
-import { run, runAsForCurrentUser } from "./run-as.js";
+import { type RunAs, run, runAsForCurrentUser, spawnServerCommand } from "./run-as.js";
 import type { DatabaseServer } from "./server.js";
 
 export const CLUSTER_USER = "neon";
@@ -80,10 +88,12 @@ export async function startPostgresCluster(opts: {
   mkdirSync(socketDir, { recursive: true });
   // Before anything touches the cluster: another live process's (a second `npm run dev`) is left alone.
   const claim = temporary ? NO_CLAIM : claimDataDir(root, CLUSTER_CLAIM_FILE, "the local PostgreSQL");
-  // A given port someone else holds is refused, never swapped (a documented DIRECT_URL names it).
-  if (opts.port) await assertPortFree(opts.port).catch(releaseAndThrow(claim));
   const initdb = join(opts.binDir, "initdb");
   const pgCtl = join(opts.binDir, "pg_ctl");
+  // Ours now, so a server still running from it is one a killed run left behind: it holds the port.
+  if (!temporary) stopLeftover(runAs, pgCtl, dataDir, opts.log);
+  // A given port someone else holds is refused, never swapped (a documented DIRECT_URL names it).
+  if (opts.port) await assertPortFree(opts.port).catch(releaseAndThrow(claim));
 
   const fresh = !existsSync(join(dataDir, "PG_VERSION"));
   if (fresh) {
@@ -92,77 +102,107 @@ export async function startPostgresCluster(opts: {
     const pwFile = join(root, "pwfile");
     writeFileSync(pwFile, `${CLUSTER_PASSWORD}\n`, { mode: 0o600 });
     runAs.own(root);
-    run(runAs, initdb, [
-      "-D",
-      dataDir,
-      "-U",
-      CLUSTER_USER,
-      `--pwfile=${pwFile}`,
-      "--no-sync",
-      "--auth-local=trust",
-      "--auth-host=password",
-      "-E",
-      "UTF8",
-      "--locale=C.UTF-8",
-    ]);
-    rmSync(pwFile, { force: true });
+    try {
+      run(runAs, initdb, [
+        "-D",
+        dataDir,
+        "-U",
+        CLUSTER_USER,
+        `--pwfile=${pwFile}`,
+        "--no-sync",
+        "--auth-local=trust",
+        "--auth-host=password",
+        "-E",
+        "UTF8",
+        "--locale=C.UTF-8",
+      ]);
+    } finally {
+      rmSync(pwFile, { force: true });
+    }
   } else {
     opts.log(`reusing cluster in ${root}`);
     runAs.own(root);
-    // A previous run that died may still hold it (crash, kill -9): stop it first. (A live one
-    // would have been refused above.)
-    const [cmd, args] = runAs.command(pgCtl, ["status", "-D", dataDir]);
-    if (spawnSync(cmd, args).status === 0) run(runAs, pgCtl, ["stop", "-D", dataDir, "-m", "fast", "-w"]);
   }
 
   const port = opts.port || (await findFreePort());
-  opts.log(`starting PostgreSQL on 127.0.0.1:${port}`);
-  run(runAs, pgCtl, [
-    "start",
-    "-w",
-    "-D",
-    dataDir,
-    "-l",
-    logFile,
-    "-o",
-    `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=${temporary ? "off" : "on"}`,
-  ]);
-
   let stopped = false;
   const stopSync = () => {
     if (stopped) return;
     stopped = true;
-    const [cmd, args] = runAs.command(pgCtl, ["stop", "-D", dataDir, "-m", "fast", "-w"]);
-    spawnSync(cmd, args);
+    // Again if a Ctrl-C still reached pg_ctl, in the instant before it left our process group.
+    for (let tries = 0; tries < 3; tries++) {
+      if (!spawnServerCommand(runAs, pgCtl, ["stop", "-D", dataDir, "-m", "fast", "-w"]).signal) break;
+    }
     claim.release();
     if (temporary) rmSync(root, { recursive: true, force: true });
   };
-  // Never leave a stray postmaster behind if the process exits without stop().
+  // Never leave a stray postmaster behind if the process exits without stop(). Set before the
+  // start: a Ctrl-C during it is handled once pg_ctl returns, and a failed start may leave one up.
   process.once("exit", stopSync);
 
   const url = `postgres://${CLUSTER_USER}:${CLUSTER_PASSWORD}@127.0.0.1:${port}/${CLUSTER_DATABASE}`;
-  if (fresh) {
-    const admin = new pg.Client({
-      host: "127.0.0.1",
-      port,
-      user: CLUSTER_USER,
-      password: CLUSTER_PASSWORD,
-      database: "postgres",
-    });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE DATABASE ${CLUSTER_DATABASE}`);
-    } finally {
-      await admin.end();
-    }
+  try {
+    opts.log(`starting PostgreSQL on 127.0.0.1:${port}`);
+    run(runAs, pgCtl, [
+      "start",
+      "-w",
+      "-D",
+      dataDir,
+      "-l",
+      logFile,
+      "-o",
+      `-p ${port} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=${temporary ? "off" : "on"}`,
+    ]);
+    // On every start, not only after initdb: a first run stopped right after initdb has none yet.
+    await createDatabaseIfMissing(port);
+  } catch (error) {
+    process.removeListener("exit", stopSync);
+    stopSync();
+    throw error;
   }
 
   claim.publish(url);
   return {
     url,
+    dir: root,
     async stop() {
       process.removeListener("exit", stopSync);
       stopSync();
     },
   };
+}
+
+async function createDatabaseIfMissing(port: number): Promise<void> {
+  const admin = new pg.Client({
+    host: "127.0.0.1",
+    port,
+    user: CLUSTER_USER,
+    password: CLUSTER_PASSWORD,
+    database: "postgres",
+  });
+  await admin.connect();
+  try {
+    const found = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [CLUSTER_DATABASE]);
+    if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${CLUSTER_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * Stops the server a killed run (kill -9, a crash) left running from this data directory:
+ * its postmaster.pid names this directory and a live process. The claim taken before this call
+ * says no live process owns the directory, so that server is nobody's now.
+ */
+function stopLeftover(runAs: RunAs, pgCtl: string, dataDir: string, log: (line: string) => void): void {
+  let lines: string[];
+  try {
+    lines = readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n");
+    if (realpathSync(lines[1] ?? "") !== realpathSync(dataDir)) return; // a copied directory's file
+  } catch {
+    return; // never started, or stopped cleanly
+  }
+  if (spawnServerCommand(runAs, pgCtl, ["status", "-D", dataDir]).status !== 0) return; // a stale file
+  log(`stopping the PostgreSQL a previous run left running (pid ${lines[0]}, port ${lines[3]})`);
+  run(runAs, pgCtl, ["stop", "-D", dataDir, "-m", "fast", "-w"]);
 }

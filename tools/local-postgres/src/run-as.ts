@@ -1,7 +1,12 @@
 // Running a server binary as its own user: PostgreSQL's initdb and postgres, and PgBouncer, all
 // refuse to run as root. As root (CI containers) they run as the `postgres` user via runuser, and
 // the directories they use are given to it; as anyone else, they run as that user.
-import { execFileSync, spawnSync } from "node:child_process";
+import {
+  execFileSync,
+  type SpawnSyncOptionsWithStringEncoding,
+  type SpawnSyncReturns,
+  spawnSync,
+} from "node:child_process";
 import { chownSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
@@ -53,9 +58,20 @@ function chownRecursive(path: string, uid: number, gid: number): void {
   }
 }
 
-export function run(runAs: RunAs, file: string, args: string[]): void {
+/**
+ * Runs a server command (initdb, pg_ctl) to its end. In a process group of its own: a Ctrl-C in
+ * the terminal is for the command that started it, which then stops what it must; reaching pg_ctl
+ * too, a second one would cut short the very `pg_ctl stop` of that cleanup.
+ */
+export function spawnServerCommand(runAs: RunAs, file: string, args: string[]): SpawnSyncReturns<string> {
   const [cmd, cmdArgs] = runAs.command(file, args);
-  const result = spawnSync(cmd, cmdArgs, { encoding: "utf8" });
+  // spawnSync honours `detached` as spawn does (a new session), though @types/node leaves it out.
+  const options = { encoding: "utf8", detached: true } as SpawnSyncOptionsWithStringEncoding;
+  return spawnSync(cmd, cmdArgs, options);
+}
+
+export function run(runAs: RunAs, file: string, args: string[]): void {
+  const result = spawnServerCommand(runAs, file, args);
   if (result.status !== 0) {
     throw new Error(
       `${file.split("/").pop()} failed (exit ${result.status}): ${(result.stderr || result.stdout || "").trim()}`,

@@ -2,5 +2,7 @@
 export interface DatabaseServer {
   /** postgres://user:password@127.0.0.1:PORT/dbname — the password is always present. */
   url: string;
+  /** The directory its files live in (a cluster's root), for what runs beside it (PgBouncer's files). */
+  dir?: string;
   stop(): Promise<void>;
 }

@@ -1,13 +1,15 @@
 // The database under the local Neon: each kind starts, takes the documented credentials, keeps its
-// data in a data dir across restarts, and refuses a port another program holds.
+// data in a data dir across restarts, refuses a port another program holds, and stops a server a
+// killed run of its data dir left running instead of calling that port "another program's".
 
-import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { findPostgresBinDir, locatePostgresBinDir, query, startLocalPostgres } from "../src/index.js";
+import { findFreePort, findPostgresBinDir, locatePostgresBinDir, query, startLocalPostgres } from "../src/index.js";
 
 const INDEX = path.join(import.meta.dirname, "../src/index.ts");
 const dirs: string[] = [];
@@ -100,6 +102,57 @@ describe.each(KINDS)("startLocalPostgres({ kind: $kind })", ({ kind, skip, user,
     },
     60_000,
   );
+});
+
+describe.skipIf(!findPostgresBinDir())("a PostgreSQL left running by a process killed with -9", () => {
+  it("is stopped and started again by its data dir's next start; another program's port is still refused", async () => {
+    const dataRoot = tempDir();
+    const port = await findFreePort();
+    const postmasterPid = path.join(dataRoot, "postgres/data/postmaster.pid");
+    // A process that starts it and dies without cleaning up: its server runs on, holding the port.
+    const killed = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "-e",
+        `import { startLocalPostgres } from ${JSON.stringify(INDEX)};
+         startLocalPostgres({ kind: "postgres", dataRoot: ${JSON.stringify(dataRoot)}, port: ${port} })
+           .then((db) => { console.log(db.url); setInterval(() => {}, 60_000); });`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    try {
+      await once(killed.stdout!, "data");
+      killed.kill("SIGKILL");
+      await once(killed, "exit");
+
+      const lines: string[] = [];
+      const db = await startLocalPostgres({ kind: "postgres", dataRoot, port, log: (line) => lines.push(line) });
+      try {
+        expect(lines).toContainEqual(
+          expect.stringMatching(/^stopping the PostgreSQL a previous run left running \(pid \d+, port \d+\)$/),
+        );
+        expect(await query(db.url, "SELECT 1 AS one")).toEqual([{ one: 1 }]);
+      } finally {
+        await db.stop();
+      }
+
+      const taken = createServer();
+      await new Promise<void>((resolve) => taken.listen(port, "127.0.0.1", resolve));
+      try {
+        await expect(startLocalPostgres({ kind: "postgres", dataRoot, port })).rejects.toThrow(
+          `port ${port} on 127.0.0.1 is already in use by another program (not this starter's database)`,
+        );
+      } finally {
+        taken.close();
+      }
+    } finally {
+      // Without the fix, the killed process's server would outlive the test.
+      if (existsSync(postmasterPid))
+        process.kill(Number(readFileSync(postmasterPid, "utf8").split("\n")[0]), "SIGQUIT");
+    }
+  }, 60_000);
 });
 
 describe("startLocalPostgres({ externalUrl })", () => {

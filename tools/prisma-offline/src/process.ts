@@ -14,6 +14,9 @@ export function runProcess(
 ): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+    // A child gone before it read its input (a Ctrl-C reaches it too) is not our crash (EPIPE):
+    // its exit code says what happened.
+    child.stdin.on("error", () => {});
     child.stdin.end(opts.input ?? "");
     let stdout = "";
     let stderr = "";

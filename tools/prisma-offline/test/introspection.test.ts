@@ -1,7 +1,7 @@
 // "Start from an existing Neon database": `prisma db pull` on the wasm stand-in, against a real
 // Postgres holding what existing databases hold. It used to panic inside the engine on the first
 // CHECK constraint and then exit 0 having printed and written nothing.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createDatabase, type LocalPostgres, query, startLocalPostgres, uniqueName } from "@starter/local-postgres";
@@ -18,9 +18,12 @@ const EXISTING = `
   CREATE VIEW rich AS SELECT id FROM accounts WHERE balance > 100;
 `;
 
-/** A throwaway project whose prisma.config.ts points the CLI at DIRECT_URL. */
+const dirs: string[] = [];
+
+/** A throwaway project whose prisma.config.ts points the CLI at DIRECT_URL (removed after the file). */
 function project(previewFeatures: string[] = []): string {
   const dir = mkdtempSync(path.join(tmpdir(), "db-pull-"));
+  dirs.push(dir);
   const generator = previewFeatures.length
     ? `generator client {\n  provider = "prisma-client"\n  output = "./generated"\n  previewFeatures = ${JSON.stringify(previewFeatures)}\n}\n`
     : "";
@@ -37,7 +40,10 @@ beforeAll(async () => {
   url = await createDatabase(pgServer.url, uniqueName("pull"));
   await query(url, EXISTING);
 });
-afterAll(() => pgServer?.stop());
+afterAll(async () => {
+  await pgServer?.stop();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("prisma db pull on the stand-in", () => {
   it("--print: CHECK constraints, enums, composite and foreign keys", async () => {

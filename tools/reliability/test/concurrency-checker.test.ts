@@ -18,7 +18,7 @@ describe("the schedule", () => {
     const kinds = new Set(makeSchedule(7, 500).ops.map((op) => (op.kind === "fault" ? op.fault.kind : op.kind)));
     for (const kind of ["createPost", "movePost", "deletePost", "patchPost", "createUser", "deleteUser"])
       expect(kinds).toContain(kind);
-    for (const fault of ["latency", "cutAfterCommit", "killBackends"]) expect(kinds).toContain(fault);
+    for (const fault of ["latency", "cutAfterCommit", "killBackends", "restartPooler"]) expect(kinds).toContain(fault);
   });
 });
 

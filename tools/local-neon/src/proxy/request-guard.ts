@@ -4,6 +4,8 @@
 // page reaches us under is its own name. The Worker, Node drivers and curl send no Origin and a
 // loopback Host. Anything else is refused unless the allow-lists name it.
 import type { IncomingMessage } from "node:http";
+// The Worker's own dev-server Host check (src/middleware/host-check.ts) uses the same rule.
+import { isLocalHost } from "../../../../src/lib/loopback.js";
 
 export interface RequestGuardOptions {
   /** Origins (scheme://host[:port]) allowed to call in, e.g. a local tool's page. Default none. */
@@ -12,21 +14,11 @@ export interface RequestGuardOptions {
   allowHosts?: string[];
 }
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "::1"]);
-
-/** The host name of a Host header ("[::1]:4444" → "::1"), lower-cased. */
-function hostName(header: string): string {
-  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(header);
-  if (bracketed) return bracketed[1]!.toLowerCase();
-  return header.replace(/:\d+$/, "").toLowerCase();
-}
-
 /** Why a request must be refused, or undefined when it may pass. */
 export function refusalReason(req: IncomingMessage, opts: RequestGuardOptions): string | undefined {
   const host = req.headers.host;
   if (!host) return "a Host header is required";
-  const name = hostName(host);
-  if (!LOOPBACK_HOSTS.has(name) && !(opts.allowHosts ?? []).some((h) => h.toLowerCase() === name)) {
+  if (!isLocalHost(host, opts.allowHosts)) {
     return `Host ${host} is not a loopback name (the local Neon answers only to localhost, 127.0.0.1 and [::1])`;
   }
   const origin = req.headers.origin;

@@ -83,6 +83,8 @@ async function applyFault(target: WorkerUnderTest, fault: Fault): Promise<void> 
   if (fault.kind === "latency") neon.setFaults({ latencyMs: fault.ms, cutAfterCommit: false });
   else if (fault.kind === "cutAfterCommit") neon.setFaults({ cutAfterCommit: fault.on, latencyMs: 0 });
   else if (fault.kind === "calm") neon.setFaults({ latencyMs: 0, cutAfterCommit: false });
+  // PgBouncer stopped and started on its port: every pooled connection, client and server side, cut.
+  else if (fault.kind === "restartPooler") await target.stack.restartPooler();
   else {
     // Every backend of the Worker's (through PgBouncer or not), mid-transaction or idle.
     await target.db.query(

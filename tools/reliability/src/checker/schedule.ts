@@ -19,6 +19,7 @@ export type Fault =
   | { kind: "latency"; ms: number }
   | { kind: "cutAfterCommit"; on: boolean }
   | { kind: "killBackends" }
+  | { kind: "restartPooler" }
   | { kind: "calm" };
 
 /** Indices into the pools of users and posts made before the run. */
@@ -94,6 +95,7 @@ function nextFault(rand: () => number): Fault {
   const r = rand();
   if (r < 0.35) return { kind: "latency", ms: 5 + Math.floor(rand() * 30) };
   if (r < 0.6) return { kind: "cutAfterCommit", on: true };
-  if (r < 0.8) return { kind: "killBackends" };
+  if (r < 0.75) return { kind: "killBackends" };
+  if (r < 0.9) return { kind: "restartPooler" };
   return { kind: "calm" };
 }
