@@ -44,9 +44,6 @@ function workerProject(db: WorkerStackDb, include: string[]): TestProjectInlineC
       // Tells a test file which of the stacks its Worker is bound to (see test/worker/stack.ts).
       provide: { workerStackDb: db },
       include,
-      // One module graph per project, not one per file: a fresh isolate per file spent 75% of the
-      // suite importing and transforming the same modules again (77 s → 22 s for one path).
-      isolate: false,
       testTimeout: 30_000,
       hookTimeout: 60_000,
     },

@@ -53,7 +53,9 @@ async function contractProblems(Client: typeof PrismaClient): Promise<string[]> 
     problems.push(
       `the wasm glue has no QueryCompiler class: ${todo("src/db/shared-compiler.ts", "the shared compiler")}`,
     );
-  if (typeof at(config, "parameterizationSchema", "graph") !== "string")
+  // A string in Prisma's config; a DataView once this isolate's shared compiler decoded it.
+  const graph = at(config, "parameterizationSchema", "graph");
+  if (typeof graph !== "string" && !(graph instanceof DataView))
     problems.push(
       `config.parameterizationSchema.graph is no longer a base64url string: ${todo("src/db/shared-compiler.ts", "decodedOnce")}`,
     );
