@@ -1,19 +1,10 @@
 // What a stopped local stack must not leave behind, for the tests that stop it every way a user
 // can (Ctrl-C, a closed terminal, kill -9): no server process of its data directory, no listener.
 import { execFileSync } from "node:child_process";
-import { connect } from "node:net";
+import { accepts } from "@starter/local-postgres";
 
 /** Whether something accepts connections on 127.0.0.1:port. */
-export function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
+export const listening = accepts;
 
 /** Live processes (zombies left out) as [pid, process group, command line]. */
 function processes(): Array<[pid: number, pgid: number, args: string]> {

@@ -78,4 +78,4 @@ export function runningDatabaseUrl(dataRoot: string): string | undefined {
     servedUrl(join(dataRoot, "postgres"), CLUSTER_CLAIM_FILE) ?? servedUrl(...pgliteClaim(join(dataRoot, "pglite")))
   );
 }
-export { findPgbouncer, type Pooler, startPgbouncer } from "./pgbouncer.js";
+export { accepts, findPgbouncer, type Pooler, startPgbouncer } from "./pgbouncer.js";

@@ -208,7 +208,8 @@ async function waitForListening(child: ChildProcess, port: number, stderr: () =>
   throw new Error(`pgbouncer did not listen on 127.0.0.1:${port} within 10 s`);
 }
 
-function accepts(port: number): Promise<boolean> {
+/** Whether something accepts connections on 127.0.0.1:port. */
+export function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, "127.0.0.1");
     socket.once("connect", () => {
