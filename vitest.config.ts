@@ -12,7 +12,7 @@ process.env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV = "false";
  * (a real Postgres behind the local Neon proxy). `db` picks the stack; "hyperdrive" also binds
  * HYPERDRIVE (to the local Neon's TCP endpoint), so every route takes the Hyperdrive path.
  */
-function workerProject(db: WorkerStackDb, include: string[]): TestProjectInlineConfiguration {
+function workerProject(db: WorkerStackDb, project: WorkerProject): TestProjectInlineConfiguration {
   return {
     plugins: [
       cloudflareTest(({ inject }) => {
@@ -33,6 +33,8 @@ function workerProject(db: WorkerStackDb, include: string[]): TestProjectInlineC
               MAX_BODY_BYTES: "",
               DB_CONNECT_TIMEOUT_MS: "",
               LOCAL_ALLOWED_HOSTS: "",
+              PRISMA_SPEED_LAYER: "",
+              ...project.bindings,
             },
             ...(db === "hyperdrive" ? { hyperdrives: { HYPERDRIVE: stack.hyperdriveUrl } } : {}),
           },
@@ -40,15 +42,37 @@ function workerProject(db: WorkerStackDb, include: string[]): TestProjectInlineC
       }),
     ],
     test: {
-      name: `worker (${db})`,
+      name: project.name ?? `worker (${db})`,
       // Tells a test file which of the stacks its Worker is bound to (see test/worker/stack.ts).
       provide: { workerStackDb: db },
-      include,
+      include: project.include,
+      exclude: project.exclude ?? [],
+      // The app's tests share one module graph per project (a fresh isolate per file spent most of
+      // the run importing the same modules again); the speed layer's read isolate-wide state.
+      isolate: project.isolate ?? false,
+      setupFiles: project.setupFiles ?? [],
       testTimeout: 30_000,
       hookTimeout: 60_000,
     },
   };
 }
+
+interface WorkerProject {
+  name?: string;
+  include: string[];
+  exclude?: string[];
+  isolate?: boolean;
+  setupFiles?: string[];
+  bindings?: Record<string, string>;
+}
+
+/** The app's tests (npm test), and the speed layer's own, one isolate per file. */
+const appTests = { include: ["test/worker/**/*.test.ts"], exclude: ["test/worker/speed/**"] };
+const speedLayerTests = {
+  include: ["test/worker/speed/**/*.test.ts"],
+  isolate: true,
+  setupFiles: ["test/worker/speed/setup.ts"],
+};
 
 // pg's require("pg-cloudflare") must reach the real CloudflareSocket, not the empty stub its
 // package exports to non-worker conditions ("CloudflareSocket is not a constructor"). Only a
@@ -145,11 +169,24 @@ export default defineConfig({
           },
         },
       },
-      workerProject("postgres", ["test/worker/**/*.test.ts"]),
+      workerProject("postgres", appTests),
       // The whole suite again on the Hyperdrive path (PrismaPg over the binding).
-      workerProject("hyperdrive", ["test/worker/**/*.test.ts"]),
+      workerProject("hyperdrive", appTests),
+      workerProject("postgres", { ...speedLayerTests, name: "worker (postgres, speed layer)" }),
+      workerProject("hyperdrive", { ...speedLayerTests, name: "worker (hyperdrive, speed layer)" }),
       // The embedded fallback (PGlite) gets the smoke subset; the local-neon project covers it fully.
-      workerProject("pglite", ["test/worker/smoke.test.ts"]),
+      workerProject("pglite", { include: ["test/worker/smoke.test.ts"] }),
+      // The app's suite with the speed layer off (stock Prisma clients): test:starter, so CI.
+      workerProject("postgres", {
+        ...appTests,
+        name: "stock prisma (postgres)",
+        bindings: { PRISMA_SPEED_LAYER: "off" },
+      }),
+      workerProject("hyperdrive", {
+        ...appTests,
+        name: "stock prisma (hyperdrive)",
+        bindings: { PRISMA_SPEED_LAYER: "off" },
+      }),
     ],
   },
 });

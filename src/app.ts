@@ -1,4 +1,5 @@
 import { createApi } from "./api";
+import type { StartupQueries } from "./db/speed";
 import { idempotencyQueries } from "./middleware/idempotency";
 import { posts } from "./routes/posts";
 import { users } from "./routes/users";
@@ -18,6 +19,7 @@ export type AppType = typeof app;
 
 /**
  * The queries the routes run in transactions (keyed writes' and the move's), planned at startup
- * (src/index.ts, src/db/warm-up.ts): an isolate's first such request finds its plans cached.
+ * by the speed layer (src/index.ts, src/db/speed/warm-up.ts): an isolate's first such request finds
+ * its plans cached. Each is a function of a transaction client that returns the route's own calls.
  */
-export const startupQueries = [idempotencyQueries, movePostQueries];
+export const startupQueries: StartupQueries[] = [idempotencyQueries, movePostQueries];

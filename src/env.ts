@@ -49,6 +49,11 @@ export type Bindings = Env & {
    * statement), e.g. for a route that runs many statements, each of which over HTTP is a subrequest.
    */
   NEON_STATEMENT_TRANSPORT?: string;
+  /**
+   * "off": stock Prisma clients, none of src/db/speed (which leans on Prisma's internals). Default
+   * "on"; or the parts to use, comma-separated (shared-compiler, client-pool, warm-up).
+   */
+  PRISMA_SPEED_LAYER?: string;
 };
 
 /**

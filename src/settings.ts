@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SPEED_LAYER_PARTS, type SpeedLayerPart } from "./db/speed/parts";
 import type { Bindings } from "./env";
 import { hostName } from "./lib/loopback";
 
@@ -27,6 +28,8 @@ export interface Settings {
    * else a 403 (src/middleware/host-check.ts). Undefined = no Host check, as in production.
    */
   localAllowedHosts: string[] | undefined;
+  /** The speed layer's parts in use (src/db/speed); none = stock Prisma. */
+  prismaSpeedLayer: ReadonlySet<SpeedLayerPart>;
 }
 
 /**
@@ -92,6 +95,19 @@ const SettingsSchema = z.object({
     .optional()
     .refine((value) => unset(value) || value === "http" || value === "ws", 'must be "http" or "ws"')
     .transform((value) => (value === "ws" ? ("ws" as const) : ("http" as const))),
+  // "on" (the default) or "off", or the parts to use, comma-separated (the bench measures each).
+  PRISMA_SPEED_LAYER: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (unset(value) || value === "on") return new Set<SpeedLayerPart>(SPEED_LAYER_PARTS);
+      if (value === "off") return new Set<SpeedLayerPart>();
+      const parts = value!.split(",").map((part) => part.trim());
+      const unknown = parts.filter((part) => !(SPEED_LAYER_PARTS as readonly string[]).includes(part));
+      if (unknown.length === 0) return new Set(parts as SpeedLayerPart[]);
+      ctx.addIssue({ code: "custom", message: `must be "on", "off" or some of ${SPEED_LAYER_PARTS.join(",")}` });
+      return z.NEVER;
+    }),
   LOCAL_ALLOWED_HOSTS: z
     .string()
     .optional()
@@ -137,6 +153,7 @@ export function settingsOf(env: Bindings): Settings {
     databaseSchema: s.DATABASE_SCHEMA,
     neonStatementTransport: s.NEON_STATEMENT_TRANSPORT,
     localAllowedHosts: s.LOCAL_ALLOWED_HOSTS,
+    prismaSpeedLayer: s.PRISMA_SPEED_LAYER,
   };
   parsed.set(env, settings);
   return settings;

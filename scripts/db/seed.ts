@@ -1,6 +1,6 @@
 // `npm run db:seed` (also `prisma db seed`): runs scripts/db/seed-data.ts's `seed` on DIRECT_URL, in
 // one transaction. The demo's adds the demo users (by email) and posts (by id) that are missing,
-// leaves existing rows alone, and corrects each user's postCount.
+// and leaves existing rows alone (each user's postCount is kept by the database's trigger).
 import "dotenv/config";
 
 import path from "node:path";

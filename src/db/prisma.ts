@@ -5,11 +5,8 @@ import type { Bindings, DatabaseNeed, Transport } from "../env";
 import { DatabaseConfigError } from "../errors/connection";
 import { type Prisma, PrismaClient } from "../generated/prisma/client";
 import { type Settings, settingsOf } from "../settings";
-import { dispatchBatchesOnMicrotask } from "./batch-dispatch";
-import { type ClientLease, forgetIdleClients, leaseClient } from "./client-pool";
 import { useLocalNeonProxy } from "./local-neon";
 import { openWebSocketsWithFetch } from "./neon-websocket";
-import { sharedCompilerOption } from "./shared-compiler";
 
 /**
  * The transport for what a route needs: Hyperdrive whenever it is bound (pooled, transactions,
@@ -36,17 +33,27 @@ export type Database = Prisma.TransactionClient;
 const HYPERDRIVE_MAX_CONNECTIONS = 5;
 
 /**
- * A PrismaClient for one request. Never keep it beyond the request: Workers refuse to reuse
- * I/O objects (sockets, pools) across requests.
+ * A PrismaClient for one request, on Prisma's public API alone. Never keep it beyond the request:
+ * Workers refuse to reuse I/O objects (sockets, pools) across requests.
  *
  * - "hyperdrive": PrismaPg (node-postgres) on the binding's connection string; transactions too.
  * - "ws": PrismaNeon, a Pool over WebSocket; supports interactive transactions.
  * - "http": PrismaNeonHttp, one HTTPS round trip per query; no transactions (Prisma error P2036).
  */
 export function createPrismaClient(env: Bindings, transport: Transport): PrismaClient {
+  return new PrismaClient(clientOptionsFor(env, transport));
+}
+
+/** What a request's PrismaClient is built with: its adapter and its transactions' limits. */
+export interface ClientOptions {
+  adapter: SqlDriverAdapterFactory;
+  transactionOptions: TransactionLimits;
+}
+
+export function clientOptionsFor(env: Bindings, transport: Transport): ClientOptions {
   const settings = settingsOf(env);
   const adapter = adapterFor(env, transport, settings.databaseSchema, settings.dbConnectTimeoutMs);
-  return clientOver(adapter, transactionLimitsOf(settings));
+  return { adapter, transactionOptions: transactionLimitsOf(settings) };
 }
 
 /**
@@ -66,92 +73,39 @@ export const transactionLimitsOf = (settings: Settings): TransactionLimits => ({
   timeout: settings.dbTransactionTimeoutMs,
 });
 
-const clientOver = (adapter: SqlDriverAdapterFactory, limits: TransactionLimits): PrismaClient =>
-  newPrismaClient({ adapter, transactionOptions: limits });
+/** A request's client, and the scope its queries must run in (withPrisma runs the request there). */
+export interface ClientLease {
+  prisma: PrismaClient;
+  /** Runs the holder's work inside the lease: a pooled client refuses queries from anywhere else. */
+  run<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** Where requests' clients come from. */
+export interface ClientSource {
+  lease(options: ClientOptions): ClientLease;
+}
+
+/** Stock Prisma: a new client per request. */
+const stockClients: ClientSource = {
+  lease: (options) => ({ prisma: new PrismaClient(options), run: (work) => work() }),
+};
+let clients: ClientSource = stockClients;
 
 /**
- * The request's PrismaClient, from the isolate's pool (client-pool.ts): the same as
- * createPrismaClient's, built once and reused by one request at a time. Its queries must run
- * inside `run`, and it returns to the pool when its `$disconnect()` resolves (withPrisma does both).
+ * Where leasePrismaClient gets clients: stock Prisma, unless the speed layer (src/db/speed)
+ * plugged its own in at startup; undefined puts stock back.
  */
+export function useClientSource(source: ClientSource | undefined): void {
+  clients = source ?? stockClients;
+}
+
+/** The request's PrismaClient (withPrisma takes it, runs the request in `run`, disconnects it). */
 export function leasePrismaClient(env: Bindings, transport: Transport): ClientLease {
-  const settings = settingsOf(env);
-  const adapter = adapterFor(env, transport, settings.databaseSchema, settings.dbConnectTimeoutMs);
-  return leaseOver(adapter, transactionLimitsOf(settings));
+  return clients.lease(clientOptionsFor(env, transport));
 }
 
-/** A pooled client over `adapter`, from the pool of clients built with these limits. */
-export function leaseOver(adapter: SqlDriverAdapterFactory, limits: TransactionLimits): ClientLease {
-  const key = `${limits.maxWait}/${limits.timeout}`;
-  return leaseClient(key, adapter, (holder) => clientOver(holder, limits));
-}
-
-type ClientOptions = ConstructorParameters<typeof PrismaClient>[0];
-let sharingRefused = false;
-
-/**
- * A PrismaClient on the isolate's shared query compiler and plan cache (shared-compiler.ts; the
- * plan cache is there, so the client keeps none of its own), whose batches go out on a microtask
- * (batch-dispatch.ts). A Prisma that refuses `__internal`, accepts it and does not call
- * configOverride, or (checked after the warm-up) loads its compiler without the wasm hook, gets
- * stock clients from then on, plan cache included, with one warning: correct, only slower.
- */
-export function newPrismaClient(options: ClientOptions): PrismaClient {
-  const prisma = sharedCompilerClient(options) ?? new PrismaClient(options);
-  dispatchBatchesOnMicrotask(prisma);
-  return prisma;
-}
-
-/**
- * The client on the shared compiler, or undefined (sharing refused). `Client` is Prisma's
- * constructor; its test passes one that behaves as a Prisma that ignores the hook.
- */
-export function sharedCompilerClient(
-  options: ClientOptions,
-  Client: new (options: ClientOptions) => PrismaClient = PrismaClient,
-): PrismaClient | undefined {
-  if (sharingRefused) return undefined;
-  let overridden = false;
-  const internal = {
-    configOverride: <C extends object>(config: C): C => {
-      overridden = true;
-      return sharedCompilerOption.configOverride(config);
-    },
-  };
-  try {
-    // `__internal` is Prisma's testing hook, not in its public types.
-    const shared = { ...options, queryPlanCacheMaxSize: 0, __internal: internal };
-    const prisma = new Client(shared as unknown as ClientOptions);
-    // Prisma calls configOverride in the constructor: not called, not honoured.
-    if (overridden) return prisma;
-    refuseSharing("Prisma accepted the __internal hook but did not call its configOverride");
-  } catch (error) {
-    refuseSharing(`Prisma refused the __internal hook: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  return undefined;
-}
-
-/** Sharing on again, for the test that turned it off (tests share one isolate). */
-export function allowSharingAgain(): void {
-  sharingRefused = false;
-}
-
-/**
- * From now on every client is Prisma's own (its own compiler and plan cache), and the idle ones,
- * built for the shared compiler without a cache of their own, are dropped; said once.
- */
-export function refuseSharing(why: string): void {
-  if (sharingRefused) return;
-  sharingRefused = true;
-  forgetIdleClients();
-  console.warn(
-    JSON.stringify({
-      level: "warn",
-      msg: "the shared query compiler is off: each client builds its own, as stock Prisma does",
-      why,
-    }),
-  );
-}
+/** A client from the current source, on any options (the speed layer's warm-up passes its own adapter). */
+export const leaseClientWith = (options: ClientOptions): ClientLease => clients.lease(options);
 
 function adapterFor(
   env: Bindings,

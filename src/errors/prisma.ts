@@ -32,7 +32,7 @@ export const referenceViolation = (field: string | undefined) =>
  * Undefined = not a client problem (the caller treats it as a server or connection error).
  */
 export function problemFromPrismaError(error: KnownPrismaError): ProblemError | undefined {
-  // A raw query ($queryRaw: POST /posts, DELETE /posts/{id}) fails as P2010 "Raw query failed.
+  // A raw query ($queryRaw, $executeRaw) fails as P2010 "Raw query failed.
   // Code: `22021`. …", Postgres' SQLSTATE in the message: map that as if it were the error's own.
   const code = (error.code === "P2010" && /Raw query failed\. Code: `(\w+)`/.exec(error.message)?.[1]) || error.code;
   switch (code) {

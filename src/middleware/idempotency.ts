@@ -2,7 +2,6 @@ import type { Context, MiddlewareHandler, Next } from "hono";
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import type { Database } from "../db/prisma";
-import type { StartupQueries } from "../db/warm-up";
 import type { AppEnv, DatabaseNeed } from "../env";
 import { isConnectionError } from "../errors/connection";
 import { ProblemError } from "../errors/problem";
@@ -123,8 +122,8 @@ const keys = {
 const unexpired = (key: IdempotencyKey | null) =>
   key && Date.now() - key.createdAt.getTime() < IDEMPOTENCY_KEY_TTL_MS ? key : null;
 
-/** The middleware's queries with placeholder values, planned at startup (src/db/warm-up.ts; listed in src/app.ts). */
-export const idempotencyQueries: StartupQueries = (tx) => {
+/** The middleware's queries with placeholder values, planned at startup (listed in src/app.ts). */
+export const idempotencyQueries = (tx: Database) => {
   const id = { caller: "caller", route: "route", key: "key" };
   return [
     () => keys.boundWaits(tx, "3000ms"), // a parameter: any value plans the same

@@ -13,11 +13,11 @@ type NeedChoice = DatabaseNeed | ((c: Context) => DatabaseNeed);
 
 /**
  * Gives the request its own PrismaClient as `c.var.prisma` and disposes of it after the response
- * (via waitUntil, so the response is not delayed). The client comes from the isolate's pool and
- * goes back once disconnected (db/client-pool.ts); use it only inside the request. A route says what it needs: "transaction"
- * (default; interactive transactions) or "statement" (single statements), or a function of the
- * request. src/db/prisma.ts picks the transport: Hyperdrive when bound, else Neon's WebSocket
- * for transactions and HTTP for statements.
+ * (via waitUntil, so the response is not delayed). Use it only inside the request: with the speed
+ * layer the client is reused by a later request once disconnected. A route says what it needs:
+ * "transaction" (default; interactive transactions) or "statement" (single statements), or a
+ * function of the request. src/db/prisma.ts picks the transport: Hyperdrive when bound, else
+ * Neon's WebSocket for transactions and HTTP for statements.
  */
 export const withPrisma = (need: NeedChoice = "transaction") =>
   createMiddleware<PrismaEnv>(async (c, next) => {

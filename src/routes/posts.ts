@@ -16,12 +16,11 @@ import {
   UpdatePostSchema,
 } from "../schemas/posts";
 import { createPost, deletePost, movePost } from "../services/posts";
-import { settingsOf } from "../settings";
 
 // Reads and single-statement writes need a statement (Neon: HTTP, one round trip per query). Create
-// and delete keep postCount in step in one statement each (src/services/posts.ts), so they are
-// statements too, unless keyed (the key is recorded in the write's transaction). Move reads, checks
-// and writes: an interactive transaction (Neon: WebSocket). With Hyperdrive bound, all go over it.
+// and delete are one statement each (a trigger keeps postCount in step: src/services/posts.ts), so
+// they are statements too, unless keyed (the key is recorded in the write's transaction). Move reads,
+// checks and writes: an interactive transaction (Neon: WebSocket). With Hyperdrive bound, all go over it.
 
 const listPosts = createRoute({
   method: "get",
@@ -65,7 +64,7 @@ const createPostRoute = createRoute({
   operationId: "createPost",
   summary: "Create a post (and bump the author's postCount, atomically)",
   description:
-    "Creates a post and adds one to its author's postCount in one statement; 422 when the author does not exist. With an `Idempotency-Key`, a retry replays the first answer and writes nothing.",
+    "Creates a post; the same statement adds one to its author's postCount. 422 when the author does not exist. With an `Idempotency-Key`, a retry replays the first answer and writes nothing.",
   middleware: [idempotent()] as const,
   request: { headers: IdempotencyHeaderSchema, ...body(CreatePostSchema) },
   responses: {
@@ -101,7 +100,7 @@ const deletePostRoute = createRoute({
   tags: ["posts"],
   operationId: "deletePost",
   summary: "Delete a post (and decrement the author's postCount, atomically)",
-  description: "Deletes the post and takes one from its author's postCount in one statement; 404 when there is none.",
+  description: "Deletes the post; the same statement takes one from its author's postCount. 404 when there is none.",
   middleware: [withPrisma("statement")] as const,
   request: { params: IdParamSchema },
   responses: { 204: { description: "Deleted" }, 401: problems[401], 404: problems[404] },
@@ -114,7 +113,7 @@ const movePostRoute = createRoute({
   operationId: "movePost",
   summary: "Move a post to another author (both postCounts change atomically)",
   description:
-    "Moves the post and adjusts both authors' postCounts in one transaction that locks the post, then the authors. 409 when it already belongs to that author, or (with Retry-After) when a concurrent request conflicted; 422 when the author does not exist.",
+    "Moves the post and adjusts both authors' postCounts in one transaction that locks the post, then the authors (in id order). 409 when it already belongs to that author, or (with Retry-After) when a concurrent request conflicted; 422 when the author does not exist.",
   middleware: [idempotent("transaction")] as const,
   request: { headers: IdempotencyHeaderSchema, params: IdParamSchema, ...body(MovePostSchema) },
   responses: {
@@ -148,7 +147,7 @@ export const posts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     return c.json(toPostDto(post), 200);
   })
   .openapi(createPostRoute, async (c) => {
-    const post = await createPost(c.var.prisma, c.req.valid("json"), settingsOf(c.env).databaseSchema);
+    const post = await createPost(c.var.prisma, c.req.valid("json"));
     return c.json(toPostDto(post), 201, { Location: `/posts/${post.id}` });
   })
   .openapi(updatePost, async (c) => {
@@ -156,7 +155,7 @@ export const posts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     return c.json(toPostDto(post), 200);
   })
   .openapi(deletePostRoute, async (c) => {
-    await deletePost(c.var.prisma, c.req.valid("param").id, settingsOf(c.env).databaseSchema);
+    await deletePost(c.var.prisma, c.req.valid("param").id);
     return c.body(null, 204);
   })
   .openapi(movePostRoute, async (c) => {

@@ -114,16 +114,17 @@ async function createFixtureTables(url: string): Promise<void> {
  * The hyperdrive project gets a stack of its own, so its counters and faults are its own too.
  */
 export default async function setup(project: TestProject) {
-  const wanted = new Set(project.vitest.projects.map((p) => p.name));
+  // The stacks the selected projects are bound to (vitest.config.ts provides each its workerStackDb).
+  const wanted = new Set(project.vitest.projects.map((p) => p.config.provide?.workerStackDb));
   const stops: Array<() => Promise<void>> = [];
   const teardown = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => {});
   };
   try {
     const [postgres, pglite, hyperdrive] = await Promise.all([
-      wanted.has("worker (postgres)") ? startStack("auto", stops) : undefined,
-      wanted.has("worker (pglite)") ? startStack("pglite", stops) : undefined,
-      wanted.has("worker (hyperdrive)") ? startStack("auto", stops) : undefined,
+      wanted.has("postgres") ? startStack("auto", stops) : undefined,
+      wanted.has("pglite") ? startStack("pglite", stops) : undefined,
+      wanted.has("hyperdrive") ? startStack("auto", stops) : undefined,
     ]);
     project.provide("workerStacks", { postgres: postgres!, pglite: pglite!, hyperdrive: hyperdrive! });
   } catch (error) {

@@ -68,6 +68,7 @@ describe("concurrent moves keep every postCount equal to the posts it counts", (
     const from = await createUser();
     const targets = await Promise.all(Array.from({ length: 3 }, () => createUser()));
     const post = await createPost(from.id);
+    await createPost(from.id); // one that stays: its count must still be there at the end
     const responses = await Promise.all([
       ...targets.map((t) => move(post.id, t.id)),
       call(`/posts/${post.id}`, { method: "DELETE", headers: auth }),

@@ -1,11 +1,18 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { startupQueries } from "../../../src/app";
-import { auth, call, problemOf } from "../helpers";
-import { plansAfterWarmUp } from "../plans";
+import type { Bindings } from "../../../src/env";
+import { referenceViolation } from "../../../src/errors/prisma";
+import { settingsOf } from "../../../src/settings";
+import { auth, call, callWith, problemOf } from "../helpers";
+import { plansAfterWarmUp } from "../speed/plans";
 import { createPost, createUser, getUser } from "./helpers";
 
+/** Whether the speed layer plans at startup (off: PRISMA_SPEED_LAYER = "off", the stock-prisma projects). */
+const planned = settingsOf(env as Bindings).prismaSpeedLayer.has("warm-up");
+
 describe("posts CRUD", () => {
-  it("creates a post and bumps postCount in one transaction (WebSocket)", async () => {
+  it("creates a post and bumps postCount (the trigger, in the INSERT's statement)", async () => {
     const author = await createUser();
     const res = await call("/posts", { method: "POST", headers: auth, json: { title: "Hello", authorId: author.id } });
     expect(res.status).toBe(201);
@@ -15,7 +22,7 @@ describe("posts CRUD", () => {
     expect((await getUser(author.id)).postCount).toBe(1);
   });
 
-  it("reads, updates (HTTP) and deletes (transaction: postCount decremented)", async () => {
+  it("reads, updates and deletes (postCount decremented by the trigger)", async () => {
     const author = await createUser();
     const post = await createPost(author.id);
     expect((await call(`/posts/${post.id}`)).status).toBe(200);
@@ -29,11 +36,25 @@ describe("posts CRUD", () => {
     expect((await getUser(author.id)).postCount).toBe(0);
   });
 
-  it("422 when the author does not exist (P2003), and nothing is written", async () => {
+  it("422 /authorId when the author does not exist (the foreign key), on every path, and nothing is written", async () => {
     const ghost = crypto.randomUUID();
-    const res = await call("/posts", { method: "POST", headers: auth, json: { title: "Orphan", authorId: ghost } });
-    expect(res.status).toBe(422);
-    expect((await problemOf(res)).type).toBe("urn:problem-type:reference-violation");
+    const json = { title: "Orphan", authorId: ghost };
+    const expected = { ...referenceViolation("authorId").problem, instance: "/posts" };
+    for (const [path, send] of [
+      ["statement (HTTP, or Hyperdrive)", () => call("/posts", { method: "POST", headers: auth, json })],
+      [
+        "statement over WebSocket",
+        () => callWith({ NEON_STATEMENT_TRANSPORT: "ws" }, "/posts", { method: "POST", headers: auth, json }),
+      ],
+      [
+        "keyed: a transaction (WebSocket, or Hyperdrive)",
+        () => call("/posts", { method: "POST", headers: { ...auth, "Idempotency-Key": crypto.randomUUID() }, json }),
+      ],
+    ] as const) {
+      const res = await send();
+      expect(res.status, path).toBe(422);
+      expect(await problemOf(res), path).toEqual(expected);
+    }
     const list = (await (await call(`/posts?authorId=${ghost}`)).json()) as { items: unknown[] };
     expect(list.items).toEqual([]);
   });
@@ -53,23 +74,26 @@ describe("posts CRUD", () => {
 });
 
 describe("POST /posts/{id}/move (interactive transaction over WebSocket)", () => {
-  it("finds its queries planned at startup (src/app.ts startupQueries), and only with them", async () => {
-    const [from, to] = [await createUser(), await createUser()];
-    const post = await createPost(from.id);
-    let target = to;
-    const move = async () => {
-      const res = await call(`/posts/${post.id}/move`, {
-        method: "POST",
-        headers: auth,
-        json: { authorId: target.id },
-      });
-      expect(res.status).toBe(200);
-      target = target === to ? from : to;
-    };
-    // Four statements of three shapes: lock the post, two counters (one plan), reassign.
-    expect((await plansAfterWarmUp([], move)).misses).toBe(3);
-    expect(await plansAfterWarmUp(startupQueries, move)).toEqual({ hits: 4, misses: 0 });
-  });
+  it.runIf(planned)(
+    "finds its queries planned at startup (src/app.ts startupQueries), and only with them",
+    async () => {
+      const [from, to] = [await createUser(), await createUser()];
+      const post = await createPost(from.id);
+      let target = to;
+      const move = async () => {
+        const res = await call(`/posts/${post.id}/move`, {
+          method: "POST",
+          headers: auth,
+          json: { authorId: target.id },
+        });
+        expect(res.status).toBe(200);
+        target = target === to ? from : to;
+      };
+      // Two statements: lock the post, reassign (the trigger moves the counts).
+      expect((await plansAfterWarmUp([], move)).misses).toBe(2);
+      expect(await plansAfterWarmUp(startupQueries, move)).toEqual({ hits: 2, misses: 0 });
+    },
+  );
 
   it("moves the post and adjusts both authors' postCount", async () => {
     const [from, to] = [await createUser(), await createUser()];
@@ -81,7 +105,7 @@ describe("POST /posts/{id}/move (interactive transaction over WebSocket)", () =>
     expect((await getUser(to.id)).postCount).toBe(1);
   });
 
-  it("is atomic: the source's decrement is rolled back when the target update fails (422)", async () => {
+  it("is atomic: 422 /authorId (the foreign key) when the target does not exist, and nothing changes", async () => {
     const from = await createUser();
     const post = await createPost(from.id);
     const res = await call(`/posts/${post.id}/move`, {
@@ -90,8 +114,11 @@ describe("POST /posts/{id}/move (interactive transaction over WebSocket)", () =>
       json: { authorId: crypto.randomUUID() },
     });
     expect(res.status).toBe(422);
-    expect((await problemOf(res)).errors).toEqual([{ in: "json", pointer: "/authorId", detail: "no such user" }]);
-    // The decrement ran before the failing statement; the rollback undid it.
+    expect(await problemOf(res)).toEqual({
+      ...referenceViolation("authorId").problem,
+      instance: `/posts/${post.id}/move`,
+    });
+    // The post's lock (its updatedAt) ran before the failing statement; the rollback undid it.
     expect((await getUser(from.id)).postCount).toBe(1);
     expect(await (await call(`/posts/${post.id}`)).json()).toMatchObject({ authorId: from.id });
   });

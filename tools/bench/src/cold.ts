@@ -37,8 +37,17 @@ export async function buildColdBundles(): Promise<ColdBundles> {
  * HTTP for statements (the default), Neon over WebSocket for everything
  * (NEON_STATEMENT_TRANSPORT=ws), or the HYPERDRIVE binding.
  */
-export function startPathWorker(stack: LocalStack, bundle: DeployBundle, transport: Transport): Promise<PlainWorker> {
-  const bindings = { ...benchBindings(stack), ...(transport === "ws" ? { NEON_STATEMENT_TRANSPORT: "ws" } : {}) };
+export function startPathWorker(
+  stack: LocalStack,
+  bundle: DeployBundle,
+  transport: Transport,
+  settings: Record<string, string> = {},
+): Promise<PlainWorker> {
+  const bindings = {
+    ...benchBindings(stack),
+    ...(transport === "ws" ? { NEON_STATEMENT_TRANSPORT: "ws" } : {}),
+    ...settings,
+  };
   return startPlainWorkerd(bundle, bindings, transport === "hyperdrive" ? { hyperdrive: stack.hyperdriveUrl } : {});
 }
 
@@ -52,8 +61,9 @@ async function freshWorker(
   bundle: DeployBundle,
   settled: boolean,
   transport: Transport,
+  settings: Record<string, string> = {},
 ): Promise<PlainWorker> {
-  const worker = await startPathWorker(stack, bundle, transport);
+  const worker = await startPathWorker(stack, bundle, transport, settings);
   if (settled) await new Promise((resolve) => setTimeout(resolve, 1000));
   return worker;
 }
@@ -73,19 +83,19 @@ export async function coldVsWarm(
   spec: RequestSpec,
   samples: number,
   transport: Transport,
-  opts: { withStartup?: boolean } = {},
+  opts: { withStartup?: boolean; settings?: Record<string, string> } = {},
 ): Promise<ColdResult> {
   const result: ColdResult = { cold: [], coldWithStartup: [], warm: [] };
   for (let i = 0; i < samples; i++) {
     if (opts.withStartup) {
-      const unsettled = await freshWorker(stack, bundle, false, transport);
+      const unsettled = await freshWorker(stack, bundle, false, transport, opts.settings);
       try {
         result.coldWithStartup.push(Math.round(await sendOk(unsettled.origin, spec)));
       } finally {
         await unsettled.stop();
       }
     }
-    const worker = await freshWorker(stack, bundle, true, transport);
+    const worker = await freshWorker(stack, bundle, true, transport, opts.settings);
     try {
       result.cold.push(Math.round(await sendOk(worker.origin, spec)));
       const next: number[] = [];
@@ -103,6 +113,8 @@ export interface ColdSide {
   bundle: DeployBundle;
   spec: RequestSpec;
   withStartup?: boolean;
+  /** Bindings besides the path's (PRISMA_SPEED_LAYER, say). */
+  settings?: Record<string, string>;
 }
 
 /**
@@ -121,7 +133,10 @@ export async function interleavedCold<T extends Partial<Record<string, ColdSide>
   for (const [key] of entries) results[key] = { cold: [], coldWithStartup: [], warm: [] };
   for (let i = 0; i < samples; i++) {
     for (const [key, side] of entries) {
-      const one = await coldVsWarm(stack, side.bundle, side.spec, 1, transport, { withStartup: side.withStartup });
+      const one = await coldVsWarm(stack, side.bundle, side.spec, 1, transport, {
+        withStartup: side.withStartup,
+        settings: side.settings,
+      });
       for (const k of ["cold", "coldWithStartup", "warm"] as const) results[key]![k].push(...one[k]);
     }
   }

@@ -5,8 +5,8 @@
 // - every response is its own request's, and no write is lost or applied twice;
 // - nothing crosses between requests: workerd prints a warning or an error when a request uses
 //   another's I/O object or promise, and none is printed;
-// - the isolate reuses its PrismaClients (src/db/client-pool.ts) and compilers
-//   (src/db/shared-compiler.ts) instead of building them per request.
+// - the isolate reuses its PrismaClients (src/db/speed/client-pool.ts) and compilers
+//   (src/db/speed/shared-compiler.ts) instead of building them per request.
 import { readFileSync } from "node:fs";
 import { type LocalStack, startLocalStack } from "@starter/local-neon";
 import pg from "pg";

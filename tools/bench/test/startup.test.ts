@@ -1,5 +1,5 @@
 // The deploy bundle in plain workerd, as Cloudflare runs it:
-// - the module-scope query compiler warm-up (src/db/warm-up.ts) must succeed there. workerd refuses
+// - the module-scope query compiler warm-up (src/db/speed/warm-up.ts) must succeed there. workerd refuses
 //   I/O and timers at module scope, so a Prisma upgrade that made $connect or compile do either
 //   would turn the warm-up into a "warm-up failed" line; this reads what workerd prints;
 // - a fresh isolate's first database request stays within a budget (generous: the bench measures

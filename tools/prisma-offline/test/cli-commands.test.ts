@@ -3,7 +3,17 @@
 // in a throwaway directory, so that migrate dev and format can change it. migrate status and diff
 // are in schema-engine.test.ts, db pull in introspection.test.ts.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
@@ -140,6 +150,28 @@ describe("the Prisma CLI on the stand-in", () => {
     expect((await prisma(dir, ["migrate", "status"], url)).stdout).toContain("Database schema is up to date!");
     // A second resolve of the same one is refused (P3008), non-zero.
     expect((await prisma(dir, ["migrate", "resolve", "--applied", init!], url)).code).not.toBe(0);
+  });
+
+  it("migrate deploy runs a migration whole, as the native engine does: a function body's ';' stay in it", async () => {
+    // adapter-pg's own executeScript splits a script on every ";" (src/schema-engine/adapter.ts).
+    const dir = project();
+    const url = await fresh();
+    const migration = path.join(dir, "prisma/migrations/29991231000000_plpgsql_function");
+    mkdirSync(migration);
+    writeFileSync(
+      path.join(migration, "migration.sql"),
+      [
+        "-- A comment; with a semicolon.",
+        'CREATE FUNCTION "twice"(n integer) RETURNS text LANGUAGE plpgsql AS $$',
+        "DECLARE r integer;",
+        "BEGIN r := n * 2; RETURN r || ';'; END",
+        "$$;",
+        "",
+      ].join("\n"),
+    );
+    const deploy = await prisma(dir, ["migrate", "deploy"], url);
+    expect(deploy.code, deploy.stderr).toBe(0);
+    expect(await query(url, "SELECT twice(21) AS r")).toEqual([{ r: "42;" }]);
   });
 
   it("db push: applies a schema change without a migration", async () => {

@@ -1,5 +1,5 @@
 // The SQL driver adapter the wasm engine runs its queries through: adapter-pg with our
-// URL parsing (see pg-config.ts) and "char" fix (char-as-text-client.ts).
+// URL parsing (see pg-config.ts), "char" fix (char-as-text-client.ts) and whole scripts (below).
 import { randomUUID } from "node:crypto";
 
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -11,6 +11,7 @@ import {
   type SqlMigrationAwareDriverAdapterFactory,
   type SqlQueryable,
 } from "@prisma/driver-adapter-utils";
+import type pg from "pg";
 
 import { createSiblingDatabase, dropSiblingDatabase } from "./admin.js";
 import type { DatasourceUrls } from "./args.js";
@@ -27,8 +28,29 @@ function pgFactory(db: ParsedDatabaseUrl): SqlDriverAdapterFactory {
   return {
     provider: inner.provider,
     adapterName: inner.adapterName,
-    connect: async () => withCharColumns(await inner.connect()),
+    connect: async () => withWholeScripts(withCharColumns(await inner.connect())),
   };
+}
+
+/**
+ * Sends a script (a migration, `db execute`) to Postgres in one piece, as the native engine does
+ * (one simple-protocol query: its statements run in order, in one implicit transaction).
+ * adapter-pg 7's own executeScript splits it on every ";", which cuts a function body
+ * (`$$ … ; … $$`), a string or a comment holding one into invalid fragments.
+ */
+function withWholeScripts<T extends SqlDriverAdapter>(adapter: T): T {
+  const { client, onError } = adapter as unknown as {
+    client: Pick<pg.Pool, "query">;
+    onError: (error: unknown) => never;
+  };
+  adapter.executeScript = async (script) => {
+    try {
+      await client.query(script);
+    } catch (error) {
+      onError.call(adapter, error);
+    }
+  };
+  return adapter;
 }
 
 type Queryable = Pick<SqlQueryable, "queryRaw">;

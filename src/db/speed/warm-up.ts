@@ -1,15 +1,15 @@
 import { PrismaNeonHttp } from "@prisma/adapter-neon";
 import type { ConnectionInfo, SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import type { Bindings } from "../env";
-import { Prisma } from "../generated/prisma/client";
-import { type Settings, settingsOf } from "../settings";
-import { type Database, leaseOver, refuseSharing, transactionLimitsOf } from "./prisma";
-import { SharedQueryCompiler, sharedCompilerCounts } from "./shared-compiler";
+import type { Bindings } from "../../env";
+import { Prisma } from "../../generated/prisma/client";
+import { type Settings, settingsOf } from "../../settings";
+import { type Database, leaseClientWith, transactionLimitsOf } from "../prisma";
+import { SharedQueryCompiler } from "./shared-compiler";
 
 /**
  * Builds Prisma's query compilers, plans a few queries and runs them through a client (which
  * then waits in the pool for the first request) while the isolate starts (src/index.ts awaits
- * this at module scope). The compiler is wasm that V8 compiles function by function on first
+ * it at module scope, through installSpeedLayer). The compiler is wasm that V8 compiles function by function on first
  * use, so otherwise the first request of every isolate pays ~30 ms for its first compiler and plan.
  * The trade: a first request that arrives after startup is faster, one that waits for startup slower
  * (docs/PERFORMANCE.md, "Cold start"). Cloudflare starts an isolate during the TLS handshake, so
@@ -36,7 +36,10 @@ export async function warmUpQueryCompiler(
   const settings = settingsOrDefaults(env);
   const statements: string[] = [];
   const limits = transactionLimitsOf(settings);
-  const http = leaseOver(answeringNothing(statements, connectionInfo(settings, false)), limits);
+  const http = leaseClientWith({
+    adapter: answeringNothing(statements, connectionInfo(settings, false)),
+    transactionOptions: limits,
+  });
   const plans = await http.run(async () => {
     const { prisma } = http;
     try {
@@ -47,13 +50,11 @@ export async function warmUpQueryCompiler(
       // And the one the WebSocket and Hyperdrive adapters' clients share (they support relation
       // joins), planning on it. The plans are not the routes' own (those differ in their arguments);
       // what they warm is the planner's wasm code, which every later plan runs through.
-      const compiler = new SharedQueryCompiler({
-        datamodel,
-        provider: "postgres",
-        connectionInfo: connectionInfo(settings, true),
-      });
       const requests = warmUpRequests(internals._runtimeDataModel);
-      const planned = requests.map((request) => compiler.compile(JSON.stringify(request)));
+      const compiler = settings.prismaSpeedLayer.has("shared-compiler")
+        ? relationJoinCompiler(datamodel, settings)
+        : undefined;
+      const planned = compiler ? requests.map((request) => compiler.compile(JSON.stringify(request))) : [];
       // The same reads, and writes, through the client, on the adapter below: Prisma's JavaScript
       // (serializing, parameterizing, interpreting the plan) runs once here instead of in the first
       // request. Actions that Prisma does not batch, so no timer is set (findUnique would set one:
@@ -69,7 +70,10 @@ export async function warmUpQueryCompiler(
   // with reads by key (batched by Prisma's dataloader) and writes, committed; then the routes'
   // own queries (`startupQueries`), whose plans the first request then finds cached. Planning
   // those was most of what a first move cost beyond raw SQL (docs/PERFORMANCE.md, "Design decisions").
-  const joined = leaseOver(answeringNothing(statements, connectionInfo(settings, true)), limits);
+  const joined = leaseClientWith({
+    adapter: answeringNothing(statements, connectionInfo(settings, true)),
+    transactionOptions: limits,
+  });
   await joined.run(async () => {
     const { prisma } = joined;
     try {
@@ -89,6 +93,10 @@ export async function warmUpQueryCompiler(
   });
   return { plans, statements };
 }
+
+/** The shared compiler of the WebSocket and Hyperdrive adapters' clients (they report relation joins). */
+const relationJoinCompiler = (datamodel: string, settings: Settings) =>
+  new SharedQueryCompiler({ datamodel, provider: "postgres", connectionInfo: connectionInfo(settings, true) });
 
 /**
  * A route's own Prisma calls, each with placeholder values, for the warm-up to plan at startup:
@@ -111,7 +119,7 @@ const connectionInfo = (settings: Settings, supportsRelationJoins: boolean): Con
 });
 
 /** The env's settings; should they be invalid (every request then answers so), the defaults. */
-function settingsOrDefaults(env: Bindings): Settings {
+export function settingsOrDefaults(env: Bindings): Settings {
   try {
     return settingsOf(env);
   } catch {
@@ -206,20 +214,6 @@ function answeringNothing(statements: string[], connectionInfo: ConnectionInfo):
       };
     },
   };
-}
-
-/** The warm-up for an entry module: a failure only costs the first request its head start. */
-export async function warmUpQueryCompilerOrWarn(startupQueries: StartupQueries[], env: Bindings): Promise<void> {
-  try {
-    await warmUpQueryCompiler(startupQueries, env);
-    // Its clients planned queries: with the wasm hook in effect, on a shared compiler.
-    if (sharedCompilerCounts().compilersBuilt === 0) {
-      refuseSharing("Prisma loaded its query compiler without the compilerWasm.getRuntime hook");
-    }
-  } catch (error) {
-    const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
-    console.warn(JSON.stringify({ level: "warn", msg: "query compiler warm-up failed", error: { name, message } }));
-  }
 }
 
 /**

@@ -13,10 +13,13 @@
  * lets a client replace `compilerWasm.getRuntime`, which returns the wasm glue; ours returns
  * Prisma's own glue (whichever compilerBuild generated it) with `QueryCompiler` swapped for
  * SharedQueryCompiler below. The first client in an isolate to load the wasm decides which class
- * every later client gets, so every client passes it (createPrismaClient and the warm-up). test/worker/shared-compiler.test.ts counts the
- * compilers built, and fails if an upgrade drops the hook; if the hook is refused at run time,
- * clients fall back to Prisma's own behaviour (prisma.ts).
+ * every later client gets, so every client passes it (sharedCompilerClient below, and the warm-up).
+ * test/worker/speed/shared-compiler.test.ts counts the compilers built; if the hook is refused at
+ * run time, clients fall back to Prisma's own behaviour (refuseSharing).
  */
+import { PrismaClient } from "../../generated/prisma/client";
+import type { ClientOptions } from "../prisma";
+import { forgetIdleClients } from "./client-pool";
 
 /** Plans kept per isolate (Prisma's own per-client default is 1000). */
 const MAX_PLANS = 1000;
@@ -171,4 +174,59 @@ export function sharedCompilerCounts(): Readonly<typeof counts> & { plans: numbe
 /** Empties the plan cache, keeping the compilers: tests start from an isolate's first plans this way. */
 export function forgetPlans(): void {
   plans.clear();
+}
+
+let sharingRefused = false;
+
+/**
+ * A PrismaClient on the isolate's shared compiler and plan cache (so it keeps no cache of its own),
+ * or undefined once sharing is refused: a Prisma that refuses `__internal`, accepts it and does not
+ * call configOverride, or (checked after the warm-up) loads its compiler without the wasm hook.
+ * `Client` is Prisma's constructor; its test passes one that behaves as a Prisma that ignores the hook.
+ */
+export function sharedCompilerClient(
+  options: ClientOptions,
+  Client: new (options: ClientOptions) => PrismaClient = PrismaClient,
+): PrismaClient | undefined {
+  if (sharingRefused) return undefined;
+  let overridden = false;
+  const internal = {
+    configOverride: <C extends ClientConfig>(config: C): C => {
+      overridden = true;
+      return sharedCompilerOption.configOverride(config);
+    },
+  };
+  try {
+    // `__internal` is Prisma's testing hook, not in its public types.
+    const shared = { ...options, queryPlanCacheMaxSize: 0, __internal: internal };
+    const prisma = new Client(shared as unknown as ClientOptions);
+    // Prisma calls configOverride in the constructor: not called, not honoured.
+    if (overridden) return prisma;
+    refuseSharing("Prisma accepted the __internal hook but did not call its configOverride");
+  } catch (error) {
+    refuseSharing(`Prisma refused the __internal hook: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return undefined;
+}
+
+/** Sharing on again, for the test that turned it off (tests share one isolate). */
+export function allowSharingAgain(): void {
+  sharingRefused = false;
+}
+
+/**
+ * From now on every client is Prisma's own (its own compiler and plan cache), and the idle ones,
+ * built for the shared compiler without a cache of their own, are dropped; said once.
+ */
+export function refuseSharing(why: string): void {
+  if (sharingRefused) return;
+  sharingRefused = true;
+  forgetIdleClients();
+  console.warn(
+    JSON.stringify({
+      level: "warn",
+      msg: "the shared query compiler is off: each client builds its own, as stock Prisma does",
+      why,
+    }),
+  );
 }

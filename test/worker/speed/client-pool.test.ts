@@ -1,14 +1,14 @@
-// The isolate's pool of PrismaClients (src/db/client-pool.ts): one client serves request after
+// The isolate's pool of PrismaClients (src/db/speed/client-pool.ts): one client serves request after
 // request, one at a time, and a client kept past its request is refused rather than run on the
 // next holder's connection. Real requests across workerd's request contexts, at concurrency 64,
 // are tools/bench/test/isolation.test.ts.
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { clientPoolCounts, LEASE_ENDED, leaseClient } from "../../src/db/client-pool";
-import { leasePrismaClient } from "../../src/db/prisma";
-import type { Bindings } from "../../src/env";
-import type { PrismaClient } from "../../src/generated/prisma/client";
-import { call, createNote, createTopic } from "./fixture/client";
+import { leasePrismaClient } from "../../../src/db/prisma";
+import { clientPoolCounts, LEASE_ENDED, leaseClient } from "../../../src/db/speed/client-pool";
+import type { Bindings } from "../../../src/env";
+import type { PrismaClient } from "../../../src/generated/prisma/client";
+import { call, createNote, createTopic } from "../fixture/client";
 
 /** Bindings whose clients have a pool of their own (the pool's key is the connect timeout). */
 const own = (timeoutMs: number) => ({ ...(env as Bindings), DB_CONNECT_TIMEOUT_MS: String(timeoutMs) });

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import type { PrismaClient } from "../generated/prisma/client";
+import type { PrismaClient } from "../../generated/prisma/client";
+import type { ClientLease } from "../prisma";
 
 /**
  * PrismaClients reused across requests, one request at a time.
@@ -17,7 +18,7 @@ import type { PrismaClient } from "../generated/prisma/client";
  *
  * Guarded: the holder's queries run inside its lease (`run`), and every engine call checks that it
  * does. A client kept past its request (say, a query in waitUntil after the response) is refused
- * with LEASE_ENDED instead of running on another request's connection. test/worker/client-pool.test.ts.
+ * with LEASE_ENDED instead of running on another request's connection. test/worker/speed/client-pool.test.ts.
  * Leans on Prisma's `_engine` (pinned with 7.10); without it, every lease is a new client.
  */
 
@@ -26,12 +27,6 @@ const MAX_IDLE = 64;
 
 export const LEASE_ENDED =
   "This PrismaClient's request has ended: use c.var.prisma only inside the request (not in waitUntil after the response)";
-
-export interface ClientLease {
-  prisma: PrismaClient;
-  /** Runs the holder's work inside the lease: its queries are refused anywhere else. */
-  run<T>(work: () => Promise<T>): Promise<T>;
-}
 
 /** The adapter factory a pooled client is built with: the holder's, whoever holds it now. */
 class HolderFactory implements SqlDriverAdapterFactory {

@@ -1,13 +1,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { clientPoolCounts } from "../../src/db/client-pool";
-import { leasePrismaClient, transportFor } from "../../src/db/prisma";
-import { sharedCompilerCounts } from "../../src/db/shared-compiler";
-import { warmUpQueryCompiler } from "../../src/db/warm-up";
-import type { Bindings } from "../../src/env";
-import { Prisma } from "../../src/generated/prisma/client";
-import { idempotencyQueries } from "../../src/middleware/idempotency";
-import { call, createTopic, getTopic, uniqueText } from "./fixture/client";
+import { leasePrismaClient, transportFor } from "../../../src/db/prisma";
+import { clientPoolCounts } from "../../../src/db/speed/client-pool";
+import { sharedCompilerCounts } from "../../../src/db/speed/shared-compiler";
+import { warmUpQueryCompiler } from "../../../src/db/speed/warm-up";
+import type { Bindings } from "../../../src/env";
+import { Prisma } from "../../../src/generated/prisma/client";
+import { idempotencyQueries } from "../../../src/middleware/idempotency";
+import { call, createTopic, getTopic, uniqueText } from "../fixture/client";
 import { plansAfterWarmUp } from "./plans";
 
 // src/index.ts runs the warm-up at module scope (tools/bench/test/startup.test.ts checks that in plain

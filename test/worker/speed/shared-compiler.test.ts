@@ -1,11 +1,11 @@
-// The isolate-wide query compiler and plan cache (src/db/shared-compiler.ts): built once per
+// The isolate-wide query compiler and plan cache (src/db/speed/shared-compiler.ts): built once per
 // connection shape rather than once per request. On the fixture's routes (test/worker/fixture),
 // whose keyed writes run Prisma's planned queries (the idempotency key's); their own statements
 // are raw SQL, which Prisma does not plan. Under concurrency, with real requests in plain
 // workerd: tools/bench/test/isolation.test.ts.
 import { describe, expect, it } from "vitest";
-import { sharedCompilerCounts } from "../../src/db/shared-compiler";
-import { call, createNote, createTopic, uniqueText } from "./fixture/client";
+import { sharedCompilerCounts } from "../../../src/db/speed/shared-compiler";
+import { call, createNote, createTopic, uniqueText } from "../fixture/client";
 
 const keyed = (json: unknown) => ({ method: "POST", headers: { "Idempotency-Key": crypto.randomUUID() }, json });
 
