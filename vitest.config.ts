@@ -17,6 +17,7 @@ function workerProject(db: WorkerStackDb, project: WorkerProject): TestProjectIn
     plugins: [
       cloudflareTest(({ inject }) => {
         const stack = inject("workerStacks")[db];
+        const issuer = inject("issuer");
         return {
           wrangler: { configPath: "./wrangler.toml" },
           miniflare: {
@@ -34,6 +35,10 @@ function workerProject(db: WorkerStackDb, project: WorkerProject): TestProjectIn
               DB_CONNECT_TIMEOUT_MS: "",
               LOCAL_ALLOWED_HOSTS: "",
               PRISMA_SPEED_LAYER: "",
+              // JWT auth against the run's local identity provider; tests sign with its keys (test/worker/tokens.ts).
+              JWKS_URL: issuer.jwksUrl,
+              JWT_ISSUER: issuer.issuer,
+              JWT_AUDIENCE: issuer.audience,
               ...project.bindings,
             },
             ...(db === "hyperdrive" ? { hyperdrives: { HYPERDRIVE: stack.hyperdriveUrl } } : {}),
@@ -68,6 +73,11 @@ interface WorkerProject {
 
 /** The app's tests (npm test), and the speed layer's own, one isolate per file. */
 const appTests = { include: ["test/worker/**/*.test.ts"], exclude: ["test/worker/speed/**"] };
+/** Tests that touch no database (auth, rate limits, on frames of their own) run on one path only. */
+const appTestsAgain = {
+  ...appTests,
+  exclude: [...appTests.exclude, "test/worker/auth-jwt.test.ts", "test/worker/rate-limit.test.ts"],
+};
 const speedLayerTests = {
   include: ["test/worker/speed/**/*.test.ts"],
   isolate: true,
@@ -99,6 +109,14 @@ export default defineConfig({
           include: ["tools/local-neon/test/**/*.test.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "local-issuer",
+          environment: "node",
+          include: ["tools/local-issuer/test/**/*.test.ts"],
+          testTimeout: 30_000,
         },
       },
       {
@@ -171,9 +189,9 @@ export default defineConfig({
       },
       workerProject("postgres", appTests),
       // The whole suite again on the Hyperdrive path (PrismaPg over the binding).
-      workerProject("hyperdrive", appTests),
-      workerProject("postgres", { ...speedLayerTests, name: "worker (postgres, speed layer)" }),
-      workerProject("hyperdrive", { ...speedLayerTests, name: "worker (hyperdrive, speed layer)" }),
+      workerProject("hyperdrive", appTestsAgain),
+      workerProject("postgres", { ...speedLayerTests, name: "speed layer (postgres)" }),
+      workerProject("hyperdrive", { ...speedLayerTests, name: "speed layer (hyperdrive)" }),
       // The embedded fallback (PGlite) gets the smoke subset; the local-neon project covers it fully.
       workerProject("pglite", { include: ["test/worker/smoke.test.ts"] }),
       // The app's suite with the speed layer off (stock Prisma clients): test:starter, so CI.
@@ -183,7 +201,7 @@ export default defineConfig({
         bindings: { PRISMA_SPEED_LAYER: "off" },
       }),
       workerProject("hyperdrive", {
-        ...appTests,
+        ...appTestsAgain,
         name: "stock prisma (hyperdrive)",
         bindings: { PRISMA_SPEED_LAYER: "off" },
       }),

@@ -9,9 +9,13 @@
 // default only loopback names (a web page reaching it through DNS rebinding gets 403).
 // One progress line per step, then the URL. Ctrl-C stops all of it (closing the terminal too); a
 // second run reuses the data, and stops what a killed run left running.
+// Unless .dev.vars sets JWKS_URL, a local identity provider (tools/local-issuer) too: the Worker
+// gets its JWKS_URL, JWT_ISSUER and JWT_AUDIENCE, and `npm run token` mints users' tokens for it.
 // Knobs (environment): PORT (Worker, 8787), NEON_LOCAL_PORT (proxy, 4444), LOCAL_DB
-// (auto | postgres | pglite), LOCAL_DB_PORT (54329), LOCAL_DATA_DIR (.local/postgres or .local/pglite).
+// (auto | postgres | pglite), LOCAL_DB_PORT (54329), LOCAL_DATA_DIR (.local/postgres or .local/pglite),
+// LOCAL_ISSUER_PORT (4455), LOCAL_ISSUER_DIR (.local/issuer: its keys, and the settings npm run token reads).
 import { existsSync, readFileSync } from "node:fs";
+import { DEV_ISSUER_PORT, devIssuerDir, startDevIssuer } from "@starter/local-issuer";
 import {
   DEV_DATA_ROOT,
   DEV_DATABASE_PORT,
@@ -30,6 +34,7 @@ import { seedDatabase } from "./db/seed";
 
 const WORKER_PORT = Number(process.env.PORT ?? 8787);
 const NEON_PORT = Number(process.env.NEON_LOCAL_PORT ?? 4444);
+const ISSUER_PORT = Number(process.env.LOCAL_ISSUER_PORT ?? DEV_ISSUER_PORT);
 /** Write routes need a bearer token; locally this one, unless .dev.vars sets API_TOKEN. */
 const LOCAL_API_TOKEN = "local-dev-token";
 
@@ -83,6 +88,16 @@ async function startDevStack(): Promise<LocalStack> {
   return stack;
 }
 
+/** Starts the local identity provider; the Worker's JWT settings for it. */
+async function startIssuer(audience: string): Promise<Record<string, string>> {
+  const issuer = await startDevIssuer({ dir: devIssuerDir(), port: ISSUER_PORT, audience });
+  onShutdown(() => issuer.stop());
+  step(
+    `local identity provider on ${issuer.origin} (JWKS: ${issuer.jwksUrl}; set JWKS_URL in .dev.vars to use your own)`,
+  );
+  return { JWKS_URL: issuer.jwksUrl, JWT_ISSUER: issuer.issuer, JWT_AUDIENCE: audience };
+}
+
 async function main() {
   const flags = parseFlags(process.argv.slice(2));
   onShutdown(() => step("stopped"));
@@ -112,13 +127,18 @@ async function main() {
     bindings.API_TOKEN = LOCAL_API_TOKEN;
     step(`write routes take "Authorization: Bearer ${LOCAL_API_TOKEN}" (set API_TOKEN in .dev.vars to change it)`);
   }
+  const origin = `http://127.0.0.1:${WORKER_PORT}`;
+  // After the database: a second dev refuses there, in one line, before touching the issuer's port.
+  const issuing = !devVars.JWKS_URL;
+  if (issuing) Object.assign(bindings, await startIssuer(origin));
+  else step(`using JWKS_URL from .dev.vars (${devVars.JWKS_URL}); starting no local identity provider`);
   // The Worker's Host check (src/middleware/host-check.ts): loopback names, .dev.vars' own, --allow-host's.
   const fromDevVars = (devVars.LOCAL_ALLOWED_HOSTS ?? "").split(",").map((name) => name.trim());
   const hosts = [...new Set([...LOOPBACK_HOSTS, ...fromDevVars, ...flags.allowHosts])].filter(Boolean);
   bindings.LOCAL_ALLOWED_HOSTS = hosts.join(",");
   step(`answers only to Host ${hosts.join(", ")} (npm run dev -- --allow-host NAME adds one)`);
 
-  step(`starting wrangler dev on http://127.0.0.1:${WORKER_PORT}`);
+  step(`starting wrangler dev on ${origin}`);
   const worker = await serveWorker(stack, {
     bindings,
     port: WORKER_PORT,
@@ -132,6 +152,10 @@ async function main() {
   const health = await waitForHttp(`${worker.origin}/health`);
   if (health?.status === 200) {
     step(`ready: ${worker.origin}  (try /health, /users, /docs; Ctrl-C stops everything)`);
+    if (issuing) {
+      step("a user's token: npm run token -- --sub alice --role admin");
+      step(`  curl -H "Authorization: Bearer $(npm run -s token -- --sub alice)" ${worker.origin}/users/me`);
+    }
   } else if (health) {
     // Serving, but not healthy: say why instead of "ready" (wrangler keeps running; fix and retry).
     step(

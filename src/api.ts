@@ -5,10 +5,11 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./env";
 import { methodNotAllowedProblem, notFound, onError } from "./errors/handler";
 import { validationHook } from "./errors/validation";
-import { closedByDefault } from "./middleware/auth";
+import { closedByDefault, passThrough } from "./middleware/auth";
 import { limitBody } from "./middleware/body-limit";
 import { corsFromAllowList } from "./middleware/cors";
 import { localHostsOnly } from "./middleware/host-check";
+import { limitWrites } from "./middleware/rate-limit";
 import { requestLog } from "./middleware/request-log";
 import { checkSettings } from "./middleware/settings";
 import { docs } from "./routes/docs";
@@ -17,9 +18,10 @@ import { settingsOf } from "./settings";
 
 /**
  * The API without its resources: every request's middleware (request id, log, settings, the local
- * Host check, 405, CORS, secure headers, body limit, closed-by-default auth), /health, /docs,
- * /openapi.json and the problem+json error handlers. src/app.ts mounts the resource routes on it;
- * the machinery's tests mount their own (test/worker/fixture), so they do not depend on the demo.
+ * Host check, 405, CORS, secure headers, body limit, closed-by-default auth, write rate limit),
+ * /health, /docs, /openapi.json and the problem+json error handlers. src/app.ts mounts the
+ * resource routes on it; the machinery's tests mount their own (test/worker/fixture), so they do
+ * not depend on the demo.
  */
 export function createApi(opts: { tags?: Array<{ name: string; description: string }> } = {}) {
   const root = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -27,7 +29,9 @@ export function createApi(opts: { tags?: Array<{ name: string; description: stri
   root.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",
-    description: "The API_TOKEN secret. Every route needs it unless its operation says `security: []`.",
+    description:
+      "A JWT from your identity provider (its keys at JWKS_URL), or the API_TOKEN service token. " +
+      "Every route needs one unless its operation says `security: []`. Writes are rate-limited per user (429).",
   });
 
   const api = root
@@ -47,6 +51,8 @@ export function createApi(opts: { tags?: Array<{ name: string; description: stri
         when: (c) => settingsOf(c.env).publicDocs,
       }),
     )
+    // Writes per identity, once auth has said who is calling (src/middleware/rate-limit.ts).
+    .use(passThrough(limitWrites()))
     .route("/health", health)
     .route("/docs", docs);
 

@@ -28,8 +28,26 @@ export type Bindings = Env & {
    * 127.0.0.1 and [::1]; when set, any other Host is a 403 (DNS rebinding). Never set in production.
    */
   LOCAL_ALLOWED_HOSTS?: string;
-  /** Secret. Every route not declared public needs `Authorization: Bearer <it>` (closed by default). */
+  /**
+   * Secret, optional: the service credential. `Authorization: Bearer <it>` may call every route
+   * (admin-equivalent, exempt from the write rate limit). Unset = no service credential.
+   */
   API_TOKEN?: string;
+  /**
+   * The identity provider's JSON Web Key Set: bearer JWTs signed by its keys are accepted (src/auth).
+   * https, or http for localhost/127.0.0.1/[::1] only. Unset = JWT auth off.
+   */
+  JWKS_URL?: string;
+  /** Required with JWKS_URL: the tokens' exact `iss` (Auth0's has a trailing slash). */
+  JWT_ISSUER?: string;
+  /** Required with JWKS_URL: the `aud` tokens must carry (comma-separated: any one of them). */
+  JWT_AUDIENCE?: string;
+  /** The top-level claim whose value "admin" (or an array holding it) makes a user admin. Default "role". */
+  JWT_ROLE_CLAIM?: string;
+  /** Seconds of clock difference allowed on exp and nbf, 0–300. Default 30. */
+  JWT_CLOCK_SKEW_SECONDS?: string;
+  /** A token with an unknown kid refetches the JWKS at most once per this many seconds, 1–3600. Default 30. */
+  JWKS_REFETCH_COOLDOWN_SECONDS?: string;
   /** "false": /docs and /openapi.json need the token too. Default "true". Anything else is an error. */
   PUBLIC_DOCS?: string;
   /** Comma-separated origins allowed by CORS, e.g. "https://app.example.com,http://localhost:5173". */
@@ -56,6 +74,20 @@ export type Bindings = Env & {
   PRISMA_SPEED_LAYER?: string;
 };
 
+/** A user a verified JWT names: its issuer and subject, and what its claims say. */
+export type UserPrincipal = {
+  kind: "user";
+  issuer: string;
+  subject: string;
+  /** The role claim (JWT_ROLE_CLAIM) says "admin". */
+  admin: boolean;
+  email?: string;
+  name?: string;
+};
+
+/** Who is calling: the API_TOKEN service credential (may do everything), or a user. */
+export type Principal = { kind: "service" } | UserPrincipal;
+
 /**
  * What every route has. Middleware that sets more declares it itself (withPrisma: `prisma`), so a
  * handler on a route without that middleware does not compile when it uses `c.var.prisma`.
@@ -65,9 +97,11 @@ export type AppEnv = {
   Variables: RequestIdVariables & {
     /** Set by withPrisma; the request log and the error handler read it where it is set. */
     transport?: Transport;
+    /** Who is calling, set by the auth middleware on protected routes (src/auth). */
+    principal?: Principal;
     /**
-     * Who is calling, set by the auth middleware: a hash of the bearer token, never the token.
-     * Idempotency keys are scoped by it. An auth scheme with users would put the user id here.
+     * The caller's identity as a key, set with `principal`: `service:<hash of the token>` or
+     * `user:<hash of issuer and subject>`, never a token. Idempotency keys and rate limits are scoped by it.
      */
     caller?: string;
   };

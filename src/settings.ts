@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { SPEED_LAYER_PARTS, type SpeedLayerPart } from "./db/speed/parts";
 import type { Bindings } from "./env";
-import { hostName } from "./lib/loopback";
+import { hostName, isLocalHost } from "./lib/loopback";
 
 /**
  * The optional plain settings (wrangler.toml [vars] or .dev.vars), parsed strictly: a value that
@@ -30,6 +30,22 @@ export interface Settings {
   localAllowedHosts: string[] | undefined;
   /** The speed layer's parts in use (src/db/speed); none = stock Prisma. */
   prismaSpeedLayer: ReadonlySet<SpeedLayerPart>;
+  /** JWT authentication (src/auth); undefined = off (JWKS_URL unset). */
+  jwt: JwtSettings | undefined;
+}
+
+/** How bearer JWTs are verified (src/auth/verify.ts). */
+export interface JwtSettings {
+  jwksUrl: URL;
+  /** The exact `iss`, never normalised. */
+  issuer: string;
+  /** A token's `aud` must hold one of these. */
+  audience: string[];
+  /** The top-level claim that makes a user admin ("admin", or an array holding it). */
+  roleClaim: string;
+  clockSkewSeconds: number;
+  /** An unknown kid refetches the JWKS at most once per this many seconds. */
+  refetchCooldownSeconds: number;
 }
 
 /**
@@ -64,6 +80,13 @@ const flag = (fallback: boolean) =>
       ctx.addIssue({ code: "custom", message: 'must be "true" or "false"' });
       return z.NEVER;
     });
+
+/** Optional, used exactly as given (an issuer, a claim name): visible ASCII, no spaces. */
+const exactName = z
+  .string()
+  .optional()
+  .refine((value) => unset(value) || /^[\x21-\x7e]+$/.test(value!), "must be visible ASCII, no spaces")
+  .transform((value) => (unset(value) ? undefined : value));
 
 const SettingsSchema = z.object({
   MAX_BODY_BYTES: wholeNumber(1024, 100 * 1024 * 1024, DEFAULT_MAX_BODY_BYTES),
@@ -122,6 +145,40 @@ const SettingsSchema = z.object({
       }
       return names;
     }),
+  // Keys fetched over plain http could be swapped by anyone on the path: only this machine's issuer may use it.
+  JWKS_URL: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (unset(value)) return undefined;
+      const url = URL.canParse(value!) ? new URL(value!) : undefined;
+      const secure = url?.protocol === "https:" || (url?.protocol === "http:" && isLocalHost(url.host));
+      if (url && secure && !url.username && !url.password && !url.hash) return url;
+      ctx.addIssue({ code: "custom", message: "must be an https:// URL (http:// only for a loopback host)" });
+      return z.NEVER;
+    }),
+  JWT_ISSUER: exactName,
+  JWT_AUDIENCE: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (unset(value)) return undefined;
+      const audiences = value!.split(",").map((a) => a.trim());
+      if (audiences.every((a) => /^[\x21-\x7e]+$/.test(a))) return audiences;
+      ctx.addIssue({ code: "custom", message: "must be audiences (visible ASCII), comma-separated, none empty" });
+      return z.NEVER;
+    }),
+  JWT_ROLE_CLAIM: exactName.transform((value) => value ?? "role"),
+  JWT_CLOCK_SKEW_SECONDS: wholeNumber(0, 300, 30),
+  JWKS_REFETCH_COOLDOWN_SECONDS: wholeNumber(1, 3600, 30),
+});
+
+/** Settings that only make sense together. */
+const CheckedSettingsSchema = SettingsSchema.superRefine((s, ctx) => {
+  // Without them any issuer's token for any audience, signed by these keys, would pass.
+  for (const name of ["JWT_ISSUER", "JWT_AUDIENCE"] as const) {
+    if (s.JWKS_URL && !s[name]) ctx.addIssue({ code: "custom", path: [name], message: "is required with JWKS_URL" });
+  }
 });
 
 /** A setting with a value the Worker does not understand. Its message names the variable. */
@@ -135,7 +192,7 @@ const parsed = new WeakMap<object, Settings>();
 export function settingsOf(env: Bindings): Settings {
   const cached = parsed.get(env);
   if (cached) return cached;
-  const result = SettingsSchema.safeParse(env);
+  const result = CheckedSettingsSchema.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0]);
@@ -154,6 +211,14 @@ export function settingsOf(env: Bindings): Settings {
     neonStatementTransport: s.NEON_STATEMENT_TRANSPORT,
     localAllowedHosts: s.LOCAL_ALLOWED_HOSTS,
     prismaSpeedLayer: s.PRISMA_SPEED_LAYER,
+    jwt: s.JWKS_URL && {
+      jwksUrl: s.JWKS_URL,
+      issuer: s.JWT_ISSUER!,
+      audience: s.JWT_AUDIENCE!,
+      roleClaim: s.JWT_ROLE_CLAIM,
+      clockSkewSeconds: s.JWT_CLOCK_SKEW_SECONDS,
+      refetchCooldownSeconds: s.JWKS_REFETCH_COOLDOWN_SECONDS,
+    },
   };
   parsed.set(env, settings);
   return settings;

@@ -4,16 +4,14 @@ import { createMiddleware } from "hono/factory";
 import { matchedRoutes } from "hono/route";
 import type { RouterRoute } from "hono/types";
 import { COMPOSED_HANDLER } from "hono/utils/constants";
+import { authenticate } from "../auth/authenticate";
 import type { AppEnv } from "../env";
-import { ProblemError } from "../errors/problem";
-import { hex, sha256 } from "../lib/hash";
-import { log } from "../log/logger";
 
 /** A route's OpenAPI `security` that declares it public: spread into createRoute({...}). */
 export const publicRoute = { security: [] as Array<Record<string, string[]>> };
 
 /**
- * Closed by default: every route needs `Authorization: Bearer <API_TOKEN>`, except
+ * Closed by default: every route needs a bearer credential (src/auth/authenticate.ts), except
  * - the OpenAPI routes declared public (`...publicRoute`, i.e. `security: []`, which
  *   /openapi.json shows), read from the app's own registry, and
  * - the plain (non-OpenAPI) routes listed in `alsoPublic` ("GET /docs"), when `when(c)` agrees.
@@ -21,7 +19,11 @@ export const publicRoute = { security: [] as Array<Record<string, string[]>> };
  * `.all()` routes and mounted apps too (their method is "ALL": "ALL /trpc/*" in `alsoPublic` opens one).
  * The decision is the answering route's (answeringRoute). Middleware added with `.use()` after this
  * one counts as a handler unless wrapped in passThrough(): Hono records it just like `.all()`.
- * Sets c.var.caller (a hash of the token) for what is scoped per caller (idempotency keys).
+ *
+ * The credential is a user's JWT (JWKS_URL) or the API_TOKEN service credential. The service
+ * credential may do everything: it is the admin-equivalent machine credential (deploy checks,
+ * benchmarks, scripts), so keep it out of browsers. Sets c.var.principal, and c.var.caller
+ * (a hash, never the token) for what is scoped per caller (idempotency keys, rate limits).
  */
 export const closedByDefault = (
   // biome-ignore lint/suspicious/noExplicitAny: any app's registry; only its route definitions are read.
@@ -36,18 +38,9 @@ export const closedByDefault = (
     const name = route && `${route.method} ${route.path}`;
     if (!name || declaredPublic.has(name) || (alsoPublic.routes.includes(name) && alsoPublic.when(c))) return next();
 
-    const expected = c.env.API_TOKEN;
-    if (!expected) log(c, "error", "API_TOKEN is not set: refusing every protected request");
-    const presented = /^Bearer\s+(.+)$/i.exec(c.req.header("Authorization") ?? "")?.[1]?.trim();
-    // Hashing both sides first makes them the same length, so the constant-time comparison leaks
-    // neither the content nor the length of the token.
-    const digest = presented ? await sha256(presented) : undefined;
-    if (!expected || !digest || !crypto.subtle.timingSafeEqual(digest, await sha256(expected))) {
-      throw new ProblemError(401, "A valid bearer token is required.", {
-        headers: { "WWW-Authenticate": 'Bearer realm="api"' },
-      });
-    }
-    c.set("caller", `token:${hex(digest).slice(0, 32)}`);
+    const { principal, caller } = await authenticate(c);
+    c.set("principal", principal);
+    c.set("caller", caller);
     await next();
   });
 };

@@ -1,8 +1,10 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
+import { referenceViolation } from "../errors/prisma";
 import { validationHook } from "../errors/validation";
 import { afterCursor, decodeCursor, NEWEST_FIRST, page } from "../lib/cursor";
 import { containsText } from "../lib/text-search";
+import { withCurrentUser } from "../middleware/current-user";
 import { idempotent } from "../middleware/idempotency";
 import { withPrisma } from "../middleware/prisma";
 import { body, IdempotencyHeaderSchema, IdParamSchema, json, problems } from "../schemas/common";
@@ -15,12 +17,14 @@ import {
   toPostDto,
   UpdatePostSchema,
 } from "../schemas/posts";
-import { createPost, deletePost, movePost } from "../services/posts";
+import { changeableBy, createPost, deletePost, movePost, readableBy } from "../services/posts";
 
 // Reads and single-statement writes need a statement (Neon: HTTP, one round trip per query). Create
 // and delete are one statement each (a trigger keeps postCount in step: src/services/posts.ts), so
 // they are statements too, unless keyed (the key is recorded in the write's transaction). Move reads,
 // checks and writes: an interactive transaction (Neon: WebSocket). With Hyperdrive bound, all go over it.
+// Who may do what (c.var.me): a user reads their own posts and everyone's published ones, and
+// changes only their own (another's is a 404, as if absent); admins do everything.
 
 const listPosts = createRoute({
   method: "get",
@@ -29,8 +33,8 @@ const listPosts = createRoute({
   operationId: "listPosts",
   summary: "List posts, newest first",
   description:
-    "A page of posts, newest first, filtered by author, status or text in the title. Pass `nextCursor` back as `cursor` for the next page.",
-  middleware: [withPrisma("statement")] as const,
+    "A page of the posts the caller may read (their own and everyone's published ones; all, for admins), newest first, filtered by author, status or text in the title. Pass `nextCursor` back as `cursor` for the next page.",
+  middleware: [withPrisma("statement"), withCurrentUser] as const,
   request: { query: ListPostsQuerySchema },
   responses: {
     200: { description: "A page of posts", ...json(PostPageSchema) },
@@ -46,8 +50,8 @@ const getPost = createRoute({
   tags: ["posts"],
   operationId: "getPost",
   summary: "Get a post",
-  description: "One post by id; 404 when there is none.",
-  middleware: [withPrisma("statement")] as const,
+  description: "One post by id; 404 when there is none, or it is another user's draft.",
+  middleware: [withPrisma("statement"), withCurrentUser] as const,
   request: { params: IdParamSchema },
   responses: {
     200: { description: "The post", ...json(PostSchema) },
@@ -64,8 +68,8 @@ const createPostRoute = createRoute({
   operationId: "createPost",
   summary: "Create a post (and bump the author's postCount, atomically)",
   description:
-    "Creates a post; the same statement adds one to its author's postCount. 422 when the author does not exist. With an `Idempotency-Key`, a retry replays the first answer and writes nothing.",
-  middleware: [idempotent()] as const,
+    "Creates a post by the caller (admins may name another author); the same statement adds one to its author's postCount. 422 when the author does not exist. With an `Idempotency-Key`, a retry replays the first answer and writes nothing.",
+  middleware: [idempotent(), withCurrentUser] as const,
   request: { headers: IdempotencyHeaderSchema, ...body(CreatePostSchema) },
   responses: {
     201: { description: "Created", ...json(PostSchema) },
@@ -74,6 +78,7 @@ const createPostRoute = createRoute({
     409: problems[409],
     413: problems[413],
     422: problems[422],
+    429: problems[429],
   },
 });
 
@@ -83,14 +88,15 @@ const updatePost = createRoute({
   tags: ["posts"],
   operationId: "updatePost",
   summary: "Update a post's title, content or status",
-  description: "Changes the given fields of a post; 404 when there is none.",
-  middleware: [withPrisma("statement")] as const,
+  description: "Changes the given fields of one of the caller's posts (any, for admins); 404 when there is none.",
+  middleware: [withPrisma("statement"), withCurrentUser] as const,
   request: { params: IdParamSchema, ...body(UpdatePostSchema) },
   responses: {
     200: { description: "Updated", ...json(PostSchema) },
     400: problems[400],
     401: problems[401],
     404: problems[404],
+    429: problems[429],
   },
 });
 
@@ -100,10 +106,11 @@ const deletePostRoute = createRoute({
   tags: ["posts"],
   operationId: "deletePost",
   summary: "Delete a post (and decrement the author's postCount, atomically)",
-  description: "Deletes the post; the same statement takes one from its author's postCount. 404 when there is none.",
-  middleware: [withPrisma("statement")] as const,
+  description:
+    "Deletes one of the caller's posts (any, for admins); the same statement takes one from its author's postCount. 404 when there is none.",
+  middleware: [withPrisma("statement"), withCurrentUser] as const,
   request: { params: IdParamSchema },
-  responses: { 204: { description: "Deleted" }, 401: problems[401], 404: problems[404] },
+  responses: { 204: { description: "Deleted" }, 401: problems[401], 404: problems[404], 429: problems[429] },
 });
 
 const movePostRoute = createRoute({
@@ -113,8 +120,8 @@ const movePostRoute = createRoute({
   operationId: "movePost",
   summary: "Move a post to another author (both postCounts change atomically)",
   description:
-    "Moves the post and adjusts both authors' postCounts in one transaction that locks the post, then the authors (in id order). 409 when it already belongs to that author, or (with Retry-After) when a concurrent request conflicted; 422 when the author does not exist.",
-  middleware: [idempotent("transaction")] as const,
+    "Moves one of the caller's posts (any, for admins) to another author, adjusting both authors' postCounts in one transaction that locks the post, then the authors (in id order). 409 when it already belongs to that author, or (with Retry-After) when a concurrent request conflicted; 422 when the author does not exist.",
+  middleware: [idempotent("transaction"), withCurrentUser] as const,
   request: { headers: IdempotencyHeaderSchema, params: IdParamSchema, ...body(MovePostSchema) },
   responses: {
     200: { description: "Moved", ...json(PostSchema) },
@@ -123,6 +130,7 @@ const movePostRoute = createRoute({
     404: problems[404],
     409: problems[409],
     422: problems[422],
+    429: problems[429],
   },
 });
 
@@ -131,6 +139,7 @@ export const posts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     const { limit, cursor, authorId, status, q } = c.req.valid("query");
     const rows = await c.var.prisma.post.findMany({
       where: {
+        AND: [readableBy(c.var.me)],
         ...afterCursor(cursor ? decodeCursor(cursor) : undefined),
         ...(authorId ? { authorId } : {}),
         ...(status ? { status } : {}),
@@ -143,22 +152,30 @@ export const posts = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
     return c.json({ items: items.map(toPostDto), nextCursor }, 200);
   })
   .openapi(getPost, async (c) => {
-    const post = await c.var.prisma.post.findUniqueOrThrow({ where: { id: c.req.valid("param").id } });
+    const post = await c.var.prisma.post.findUniqueOrThrow({
+      where: { id: c.req.valid("param").id, ...readableBy(c.var.me) },
+    });
     return c.json(toPostDto(post), 200);
   })
   .openapi(createPostRoute, async (c) => {
-    const post = await createPost(c.var.prisma, c.req.valid("json"));
+    const { authorId = c.var.me.userId, ...data } = c.req.valid("json");
+    // Another user's id, to a non-admin, is answered as an unknown author: it tells nothing more.
+    if (!authorId || (!c.var.me.admin && authorId !== c.var.me.userId)) throw referenceViolation("authorId");
+    const post = await createPost(c.var.prisma, { ...data, authorId });
     return c.json(toPostDto(post), 201, { Location: `/posts/${post.id}` });
   })
   .openapi(updatePost, async (c) => {
-    const post = await c.var.prisma.post.update({ where: { id: c.req.valid("param").id }, data: c.req.valid("json") });
+    const post = await c.var.prisma.post.update({
+      where: { id: c.req.valid("param").id, ...changeableBy(c.var.me) },
+      data: c.req.valid("json"),
+    });
     return c.json(toPostDto(post), 200);
   })
   .openapi(deletePostRoute, async (c) => {
-    await deletePost(c.var.prisma, c.req.valid("param").id);
+    await deletePost(c.var.prisma, c.req.valid("param").id, c.var.me);
     return c.body(null, 204);
   })
   .openapi(movePostRoute, async (c) => {
-    const post = await movePost(c.var.prisma, c.req.valid("param").id, c.req.valid("json").authorId);
+    const post = await movePost(c.var.prisma, c.req.valid("param").id, c.req.valid("json").authorId, c.var.me);
     return c.json(toPostDto(post), 200);
   });

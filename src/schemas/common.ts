@@ -23,12 +23,14 @@ const problem = (description: string) => ({
 /** The error responses a route can produce, for the OpenAPI document. */
 export const problems = {
   400: problem("Invalid path, query or body (unknown fields included), or malformed JSON"),
-  401: problem("Missing or wrong bearer token"),
+  401: problem("Missing or invalid bearer token (WWW-Authenticate says why)"),
+  403: problem("Only an admin may do this"),
   404: problem("No such record"),
   409: problem("Conflicts with existing data"),
   413: problem("Body larger than MAX_BODY_BYTES"),
   422: problem("Refers to a record that does not exist, or reuses an Idempotency-Key with another body"),
-  503: problem("The database is unreachable; retry after Retry-After seconds"),
+  429: problem("Too many writes from this user; retry after Retry-After seconds"),
+  503: problem("The database or the identity provider's keys are unreachable; retry after Retry-After seconds"),
 } as const;
 
 export const IdParamSchema = z.strictObject({

@@ -21,7 +21,7 @@ export const CreatePostSchema = z
     title: z.string().trim().min(1).max(200),
     content: z.string().max(50_000).optional(),
     status: PostStatusSchema.optional(),
-    authorId: z.uuid(),
+    authorId: z.uuid().optional().openapi({ description: "Default: the caller. Only admins name another author." }),
   })
   .openapi("CreatePost");
 

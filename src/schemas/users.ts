@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { User } from "../generated/prisma/client";
+import type { Me } from "../services/users";
 import { pageQuery } from "./common";
 
 export const RoleSchema = z.enum(["USER", "ADMIN"]);
@@ -7,7 +8,11 @@ export const RoleSchema = z.enum(["USER", "ADMIN"]);
 export const UserSchema = z
   .object({
     id: z.uuid(),
-    email: z.email(),
+    email: z
+      .email()
+      .nullable()
+      .optional()
+      .openapi({ description: "Only for the user themselves and admins; null when the user has none." }),
     name: z.string().nullable(),
     role: RoleSchema,
     postCount: z.number().int(),
@@ -42,16 +47,32 @@ export const UpdateUserSchema = z
 export const ListUsersQuerySchema = z.strictObject({
   ...pageQuery,
   role: RoleSchema.optional(),
-  q: z.string().min(1).max(100).optional().openapi({ description: "Case-insensitive match in email or name" }),
+  q: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .openapi({ description: "Case-insensitive match in the name (and, for admins, the email)" }),
 });
+
+/** Links a user to a token's identity: its subject, at JWT_ISSUER unless given. */
+export const LinkIdentitySchema = z
+  .strictObject({
+    subject: z.string().min(1).max(255),
+    issuer: z.string().min(1).max(2048).optional(),
+  })
+  .openapi("LinkIdentity");
 
 export const UserPageSchema = z
   .object({ items: z.array(UserSchema), nextCursor: z.string().nullable() })
   .openapi("UserPage");
 
-export const toUserDto = (user: User): z.infer<typeof UserSchema> => ({
+/** Who may see a user's email: the user and admins (`me`: src/services/users.ts). */
+const showsEmail = (user: User, me: Me) => me.admin || me.userId === user.id;
+
+export const toUserDto = (user: User, me: Me): z.infer<typeof UserSchema> => ({
   id: user.id,
-  email: user.email,
+  ...(showsEmail(user, me) ? { email: user.email } : {}),
   name: user.name,
   role: user.role,
   postCount: user.postCount,

@@ -1,6 +1,8 @@
 // Shared helpers for the scripts tests: run a script as a real child process (tsx), and
 // make fresh databases on the throwaway Postgres each test file starts.
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDatabase, findFreePort, uniqueName } from "@starter/local-postgres";
@@ -46,12 +48,19 @@ export interface DevRun {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
+  /** Its local identity provider's folder (LOCAL_ISSUER_DIR): `npm run token` run with it signs for this dev. */
+  issuerDir: string;
 }
 
 export function startDev(env: Record<string, string>, args: string[] = []): DevRun {
   // As a user's shell has it: vitest's NODE_ENV=test would also make wrangler skip work (the
   // Request.cf fetch) that `npm run dev` must turn off itself.
   const { NODE_ENV: _test, ...userEnv } = process.env;
+  // Its own identity provider (keys, config, a free port), removed once it exits: a developer's
+  // .local/issuer and their running dev stay untouched.
+  const ownIssuer = env.LOCAL_ISSUER_DIR === undefined;
+  const issuerDir = env.LOCAL_ISSUER_DIR ?? mkdtempSync(path.join(tmpdir(), "dev-issuer-"));
+  env = { LOCAL_ISSUER_PORT: "0", ...env, LOCAL_ISSUER_DIR: issuerDir };
   // Its own process group, so the SIGINT below reaches dev and wrangler as Ctrl-C in a terminal would.
   const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/dev.ts"), ...args], {
     cwd: ROOT,
@@ -63,7 +72,8 @@ export function startDev(env: Record<string, string>, args: string[] = []): DevR
   child.stdout!.on("data", (c: Buffer) => (output += c));
   child.stderr!.on("data", (c: Buffer) => (output += c));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  if (ownIssuer) void exited.then(() => rmSync(issuerDir, { recursive: true, force: true }));
+  return { child, output: () => output, exited, issuerDir };
 }
 
 export async function waitFor(run: DevRun, text: string, timeoutMs = 120_000): Promise<void> {

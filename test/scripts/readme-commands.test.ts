@@ -20,7 +20,9 @@ const commands = [
   .flatMap((line) => line.split(/&&|;/))
   .map((line) => line.replace(/\s+#.*$/, "").trim());
 
-const npmRuns = [...new Set(commands.flatMap((c) => [...c.matchAll(/\bnpm run (\S+)/g)].map((m) => m[1]!)))];
+const npmRuns = [
+  ...new Set(commands.flatMap((c) => [...c.matchAll(/\bnpm run (?:-s |--silent )?(\S+)/g)].map((m) => m[1]!))),
+];
 const wranglerCalls = [
   ...new Set(commands.flatMap((c) => [...c.matchAll(/\bnpx wrangler ([^'"<…]+)/g)].map((m) => m[1]!.trim()))),
 ];

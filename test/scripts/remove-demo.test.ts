@@ -22,6 +22,8 @@ const DEMO_FILES = [
   "src/schemas/users.ts",
   "src/schemas/posts.ts",
   "src/services/posts.ts",
+  "src/services/users.ts",
+  "src/middleware/current-user.ts",
   "test/worker/demo",
   "test/scripts/demo",
 ];
@@ -133,10 +135,15 @@ describe("removing the demo (README)", () => {
   }, 120_000);
 
   it("keeps the machinery's tests green on the copy: Worker, dev, migrate, seed, Prisma engine, /docs, bench, reliability", async () => {
-    const projects = ["worker (postgres)", "scripts", "prisma-offline", "docs", "bench", "reliability"].flatMap((p) => [
-      "--project",
-      p,
-    ]);
+    const projects = [
+      "worker (postgres)",
+      "speed layer (postgres)",
+      "scripts",
+      "prisma-offline",
+      "docs",
+      "bench",
+      "reliability",
+    ].flatMap((p) => ["--project", p]);
     const vitest = await runProcess(
       process.execPath,
       [
@@ -157,7 +164,7 @@ describe("removing the demo (README)", () => {
     const output = stripVTControlCharacters(vitest.stdout + vitest.stderr);
     expect(vitest.code, output.slice(-4000)).toBe(0);
     // It ran the machinery's files, not nothing.
-    for (const file of ["idempotency", "errors", "shared-compiler", "smoke"]) {
+    for (const file of ["idempotency", "errors", "speed/shared-compiler", "auth-jwt", "smoke"]) {
       expect(output).toContain(`test/worker/${file}.test.ts`);
     }
     for (const file of COPY_TESTS) expect(output).toContain(file);

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { type AddressInfo, createServer, type Socket } from "node:net";
+import { generateIssuerKeys, startLocalIssuer } from "@starter/local-issuer";
 import { startLocalNeon, startLocalStack } from "@starter/local-neon";
 import { migrateDeploy } from "@starter/prisma-offline";
 import pg from "pg";
@@ -35,11 +36,43 @@ export interface ProvidedStack {
   silentNeonProxy: string;
 }
 
+/** What the Worker tests get through inject("issuer"): the run's local identity provider (tools/local-issuer). */
+export interface ProvidedIssuer {
+  /** http://127.0.0.1:PORT, for its stats, fault and publish endpoints (test/worker/tokens.ts: issuerUrls()). */
+  baseUrl: string;
+  /** The JWKS_URL binding. */
+  jwksUrl: string;
+  /** The JWT_ISSUER binding: the issuer's origin. */
+  issuer: string;
+  /** The JWT_AUDIENCE binding. */
+  audience: string;
+  /** The issuer's signing keys (in memory, made for this run), one per algorithm. */
+  keys: Array<{ alg: "RS256" | "ES256" | "EdDSA"; kid: string; privateJwk: JsonWebKey }>;
+}
+
 declare module "vitest" {
   interface ProvidedContext {
     workerStacks: Record<WorkerStackDb, ProvidedStack>;
     workerStackDb: WorkerStackDb;
+    issuer: ProvidedIssuer;
   }
+}
+
+/** The origin the Worker tests' requests use (test/worker/helpers.ts), as the tokens' audience. */
+const TEST_AUDIENCE = "http://worker";
+
+/** One identity provider for the run, with fresh keys: the Worker tests sign real tokens with them. */
+async function startIssuer(stops: Array<() => Promise<void>>): Promise<ProvidedIssuer> {
+  const keys = await generateIssuerKeys();
+  const issuer = await startLocalIssuer({ keys });
+  stops.push(() => issuer.stop());
+  return {
+    baseUrl: issuer.origin,
+    jwksUrl: issuer.jwksUrl,
+    issuer: issuer.issuer,
+    audience: TEST_AUDIENCE,
+    keys: keys.map(({ alg, kid, privateJwk }) => ({ alg, kid, privateJwk: privateJwk as JsonWebKey })),
+  };
 }
 
 /**
@@ -127,6 +160,7 @@ export default async function setup(project: TestProject) {
       wanted.has("hyperdrive") ? startStack("auto", stops) : undefined,
     ]);
     project.provide("workerStacks", { postgres: postgres!, pglite: pglite!, hyperdrive: hyperdrive! });
+    if ([...wanted].some(Boolean)) project.provide("issuer", await startIssuer(stops));
   } catch (error) {
     await teardown();
     throw error;

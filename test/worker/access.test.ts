@@ -9,6 +9,7 @@ import { app } from "../../src/app";
 import type { AppEnv } from "../../src/env";
 import { passThrough, publicRoute } from "../../src/middleware/auth";
 import { call, callApp, callWith, problemOf } from "./helpers";
+import { bearer, signToken, userToken } from "./tokens";
 
 interface Operation {
   security?: unknown[];
@@ -56,6 +57,32 @@ describe("closed by default", () => {
     }
     // The demo's public surface: health and the API's own documentation, nothing with data in it.
     expect(publicRoutes.sort()).toEqual(["GET /docs", "GET /docs/init.js", "GET /health", "GET /openapi.json"]);
+  });
+
+  it("every protected route takes a user's JWT, and refuses an expired or foreign-audience one", async () => {
+    const doc = await openapi();
+    const sub = `walker-${crypto.randomUUID()}`;
+    const valid = bearer(await userToken(sub));
+    const expired = bearer(await signToken({ sub }, { expiresIn: -3600 }));
+    const foreign = bearer(await signToken({ sub }, { audience: "https://another-api.example" }));
+    for (const { method, path } of registeredRoutes()) {
+      const name = `${method} ${path}`;
+      const operation = doc.paths[openapiPath(path)]?.[method.toLowerCase()];
+      if (operation?.security?.length === 0 || DOCUMENTATION.has(name)) continue;
+      const url = path.replaceAll(/:\w+/g, crypto.randomUUID());
+      const send = (headers: Record<string, string>) =>
+        call(url, { method, headers, anonymous: true, json: method === "GET" ? undefined : {} });
+      const ok = await send(valid);
+      // Authenticated: what follows is the route's own answer (a 404 for a random id, a 400 for {}).
+      expect(ok.status, name).not.toBe(401);
+      await ok.body?.cancel();
+      for (const headers of [expired, foreign]) {
+        const res = await send(headers);
+        expect(res.status, name).toBe(401);
+        expect(res.headers.get("WWW-Authenticate"), name).toMatch(/error="invalid_token"/);
+        await problemOf(res);
+      }
+    }
   });
 
   it("/openapi.json shows it: bearer by default, `security: []` on the public operations", async () => {

@@ -138,7 +138,7 @@ describe("Idempotency-Key on POST", () => {
 
   it("a keyed write whose key an unfinished request holds: 409 idempotency-key-in-progress", async () => {
     // An earlier request with this key, mid-transaction: its key recorded, not committed (it dies).
-    const caller = `token:${hex(await sha256(TOKEN)).slice(0, 32)}`;
+    const caller = `service:${hex(await sha256(TOKEN)).slice(0, 32)}`;
     await keyedWriteWhileHeld(
       (_, key) =>
         holdInTransaction((tx) =>

@@ -7,24 +7,29 @@ import { transportOf } from "./paths";
 afterEach(() => vi.restoreAllMocks());
 
 describe("bearer token", () => {
+  // RFC 6750 §3.1: no credential (or another scheme) gets the bare challenge; a wrong one says so.
+  const INVALID = /^Bearer realm="api", error="invalid_token", error_description="[^"\\]+"$/;
   it.each([
-    ["no Authorization header", {}],
-    ["a wrong token", { Authorization: "Bearer wrong-token" }],
-    ["a token that is a prefix of the right one", { Authorization: `Bearer ${TOKEN.slice(0, -1)}` }],
-    ["another scheme", { Authorization: `Basic ${TOKEN}` }],
-  ])("401 + WWW-Authenticate for %s", async (_name, headers) => {
+    ["no Authorization header", {}, /^Bearer realm="api"$/],
+    ["another scheme", { Authorization: `Basic ${TOKEN}` }, /^Bearer realm="api"$/],
+    ["a wrong token", { Authorization: "Bearer wrong-token" }, INVALID],
+    ["a token that is a prefix of the right one", { Authorization: `Bearer ${TOKEN.slice(0, -1)}` }, INVALID],
+  ])("401 + WWW-Authenticate for %s", async (_name, headers, challenge) => {
     const json = { text: uniqueText(), topicId: crypto.randomUUID() };
     const res = await call("/notes", { method: "POST", headers, anonymous: true, json });
     expect(res.status).toBe(401);
-    expect(res.headers.get("WWW-Authenticate")).toBe('Bearer realm="api"');
+    expect(res.headers.get("WWW-Authenticate")).toMatch(challenge);
     expect((await problemOf(res)).title).toBe("Unauthorized");
   });
 
-  it("fails closed when API_TOKEN is not bound", async () => {
+  it("fails closed when neither API_TOKEN nor JWKS_URL is bound", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    const res = await callWith({ API_TOKEN: undefined }, "/notes", { method: "POST", headers: auth });
+    const res = await callWith({ API_TOKEN: undefined, JWKS_URL: undefined }, "/notes", {
+      method: "POST",
+      headers: auth,
+    });
     expect(res.status).toBe(401);
-    expect(errors.mock.calls.join("\n")).toContain("API_TOKEN is not set");
+    expect(errors.mock.calls.join("\n")).toContain("API_TOKEN is not set and JWT auth is off");
   });
 });
 

@@ -37,6 +37,16 @@ describe("settings are parsed strictly", () => {
     ["DATABASE_SCHEMA", "public; drop"],
     ["NEON_STATEMENT_TRANSPORT", "websocket"],
     ["LOCAL_ALLOWED_HOSTS", "https://my-box.lan/"],
+    ["JWKS_URL", "not a url"],
+    ["JWKS_URL", "http://issuer.example.test/.well-known/jwks.json"],
+    ["JWKS_URL", "https://user:secret@issuer.example.test/jwks.json"],
+    ["JWT_ISSUER", " https://issuer.example.test/"],
+    ["JWT_AUDIENCE", "api-a,,api-b"],
+    ["JWT_ROLE_CLAIM", "app role"],
+    ["JWT_CLOCK_SKEW_SECONDS", "301"],
+    ["JWT_CLOCK_SKEW_SECONDS", "30s"],
+    ["JWKS_REFETCH_COOLDOWN_SECONDS", "0"],
+    ["JWKS_REFETCH_COOLDOWN_SECONDS", "1.5"],
   ])("%s=%s: every request is a 500 problem, and the log names the variable", async (name, value) => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     for (const path of ["/health", "/notes"]) {
@@ -47,8 +57,25 @@ describe("settings are parsed strictly", () => {
     expect(errors.mock.calls.map((c) => String(c[0])).join("\n")).toContain(`Invalid setting ${name}=`);
   });
 
+  it.each(["JWT_ISSUER", "JWT_AUDIENCE"])("JWKS_URL without %s: a 500 whose log names it", async (name) => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const jwt = { JWKS_URL: "https://issuer.example.test/jwks.json", JWT_ISSUER: "https://issuer.example.test/" };
+    const res = await callWith({ ...jwt, JWT_AUDIENCE: "api", [name]: "" }, "/notes");
+    expect(res.status).toBe(500);
+    await problemOf(res);
+    expect(errors.mock.calls.map((c) => String(c[0])).join("\n")).toContain(`Invalid setting ${name}=`);
+  });
+
   it("unset or empty means the default; exact values are understood", async () => {
-    for (const overrides of [{ MAX_BODY_BYTES: "" }, { MAX_BODY_BYTES: "2048", PUBLIC_DOCS: "true" }]) {
+    const jwt = {
+      JWKS_URL: "http://[::1]:1/jwks.json",
+      JWT_ISSUER: "https://issuer.example.test/",
+      JWT_AUDIENCE: "api-a, api-b",
+      JWT_ROLE_CLAIM: "https://api.example.test/roles",
+      JWT_CLOCK_SKEW_SECONDS: "0",
+      JWKS_REFETCH_COOLDOWN_SECONDS: "3600",
+    };
+    for (const overrides of [{ MAX_BODY_BYTES: "" }, { MAX_BODY_BYTES: "2048", PUBLIC_DOCS: "true" }, jwt]) {
       expect((await callWith(overrides, "/notes")).status).toBe(200);
     }
   });

@@ -55,11 +55,11 @@ describe("the README's example requests", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("point at npm run dev's documented address and use the token it prints", () => {
+  it("point at npm run dev's documented address and mint tokens as it says", () => {
     const block = readmeExamples();
     expect(block).toContain(`API=${DOCUMENTED_ORIGIN}\n`);
-    const token = /AUTH='Authorization: Bearer ([^']+)'/.exec(block)?.[1];
-    expect(dev.output()).toContain(`"Authorization: Bearer ${token}"`);
+    expect(block).toContain("$(npm run -s token -- --sub alice)");
+    expect(dev.output()).toContain("npm run token -- --sub alice");
   });
 
   it.each(shells.filter((s) => s.present || process.env.CI))(
@@ -74,11 +74,17 @@ describe("the README's example requests", () => {
         'curl() { command curl --fail-with-body --show-error "$@"; echo; }',
       ].join("\n");
       for (const round of [1, 2]) {
-        const run = spawnSync(shell, ["-c", `${strict}\n${block}`], { encoding: "utf8", timeout: 60_000 });
+        // npm run token signs with this dev's own issuer (its folder, not the developer's .local/issuer).
+        const run = spawnSync(shell, ["-c", `${strict}\n${block}`], {
+          cwd: ROOT,
+          encoding: "utf8",
+          timeout: 60_000,
+          env: { ...process.env, LOCAL_ISSUER_DIR: dev.issuerDir },
+        });
         expect(run.status, `${shell}, round ${round}:\n${run.stdout}\n${run.stderr}`).toBe(0);
         const lines = run.stdout.split("\n").filter((l) => l.trim());
         expect(JSON.parse(lines[0]!)).toMatchObject({ status: "ok" }); // GET /health
-        // The move: the post now belongs to OTHER, published.
+        // The move: the post now belongs to bob, published.
         expect(lines.some((l) => /"status":"PUBLISHED"/.test(l) && /"authorId"/.test(l))).toBe(true);
         expect(run.stderr).toBe("");
       }

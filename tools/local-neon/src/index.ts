@@ -1,6 +1,8 @@
 // Neon, locally: the proxy (WebSocket and SQL-over-HTTP, counters, faults), the one local stack
 // that puts a migrated database behind it, and the Worker served against that stack.
 export { applyLocalNeonConfig, neonConfigLines } from "./proxy/client-config.js";
+// The proxy's small HTTP helpers, shared with tools/local-issuer.
+export { BodyTooLargeError, readBody, sendJson } from "./proxy/http-util.js";
 export {
   type LocalNeon,
   type LocalNeonCounters,
