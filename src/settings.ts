@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { SPEED_LAYER_PARTS, type SpeedLayerPart } from "./db/speed/parts";
 import type { Bindings } from "./env";
 import { hostName, isLocalHost } from "./lib/loopback";
+import { SPEED_LAYER_PARTS, type SpeedLayerPart } from "./lib/speed-layer-parts";
 
 /**
  * The optional plain settings (wrangler.toml [vars] or .dev.vars), parsed strictly: a value that

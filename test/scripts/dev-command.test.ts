@@ -63,6 +63,23 @@ function startDev(env: Record<string, string>, args: string[] = []): DevRun {
   runs.push(run);
   return run;
 }
+/**
+ * Free ports for a dev run (its Worker, local Neon and database) and the env that gives them to
+ * `npm run dev`, over `dataDir`. DEV_SKIP_BUILD: `npm test` built already; regenerating
+ * src/generated now would race the Worker tests.
+ */
+async function devRunEnv(dataDir: string) {
+  const ports = { worker: await findFreePort(), neon: await findFreePort(), db: await findFreePort() };
+  const env = {
+    PORT: String(ports.worker),
+    NEON_LOCAL_PORT: String(ports.neon),
+    LOCAL_DB_PORT: String(ports.db),
+    LOCAL_DATA_DIR: dataDir,
+    DEV_SKIP_BUILD: "1",
+  };
+  return { ports, env };
+}
+
 afterAll(async () => {
   for (const run of runs) if (run.child.exitCode === null && run.child.signalCode === null) await stopDev(run);
   for (const dir of dirs) {
@@ -104,15 +121,7 @@ describe("npm run dev", () => {
   });
 
   it("starts everything, seeds, passes the smoke test, stops on Ctrl-C, and reuses the data on a second run", async () => {
-    const ports = { worker: await findFreePort(), neon: await findFreePort(), db: await findFreePort() };
-    const env = {
-      PORT: String(ports.worker),
-      NEON_LOCAL_PORT: String(ports.neon),
-      LOCAL_DB_PORT: String(ports.db),
-      LOCAL_DATA_DIR: dataDir,
-      // `npm test` built already; regenerating src/generated now would race the Worker tests.
-      DEV_SKIP_BUILD: "1",
-    };
+    const { ports, env } = await devRunEnv(dataDir);
 
     const first = startDev(env, ["--allow-host", "my-box.lan"]);
     await waitFor(first, "[dev] ready:");
@@ -177,14 +186,7 @@ describe("npm run dev, stopped the hard way", () => {
   });
 
   it("starts and serves again after a kill -9 of its process group, and stops everything when its terminal closes (SIGHUP)", async () => {
-    const ports = { worker: await findFreePort(), neon: await findFreePort(), db: await findFreePort() };
-    const env = {
-      PORT: String(ports.worker),
-      NEON_LOCAL_PORT: String(ports.neon),
-      LOCAL_DB_PORT: String(ports.db),
-      LOCAL_DATA_DIR: dataDir,
-      DEV_SKIP_BUILD: "1",
-    };
+    const { ports, env } = await devRunEnv(dataDir);
     const health = () => fetch(`http://127.0.0.1:${ports.worker}/health`).then((res) => res.status);
 
     // Its temporary files (wrangler's, which kill -9 leaves behind) in a folder removed after the file.
@@ -316,17 +318,8 @@ describe("npm run dev -- --hyperdrive", () => {
   });
 
   it("serves the same API over a local HYPERDRIVE binding (pg over the local Neon's TCP endpoint)", async () => {
-    const ports = { worker: await findFreePort(), neon: await findFreePort(), db: await findFreePort() };
-    const run = startDev(
-      {
-        PORT: String(ports.worker),
-        NEON_LOCAL_PORT: String(ports.neon),
-        LOCAL_DB_PORT: String(ports.db),
-        LOCAL_DATA_DIR: dataDir,
-        DEV_SKIP_BUILD: "1",
-      },
-      ["--hyperdrive"],
-    );
+    const { ports, env } = await devRunEnv(dataDir);
+    const run = startDev(env, ["--hyperdrive"]);
     try {
       await waitFor(run, "[dev] ready:");
       expect(run.output()).toContain("HYPERDRIVE bound to the local stack");

@@ -10,9 +10,9 @@
  */
 import type { Bindings } from "../../env";
 import { PrismaClient } from "../../generated/prisma/client";
+import type { SpeedLayerPart } from "../../lib/speed-layer-parts";
 import { type ClientOptions, type ClientSource, useClientSource } from "../prisma";
 import { leaseClient } from "./client-pool";
-import type { SpeedLayerPart } from "./parts";
 import { refuseSharing, sharedCompilerClient, sharedCompilerCounts } from "./shared-compiler";
 import { type StartupQueries, settingsOrDefaults, warmUpQueryCompiler } from "./warm-up";
 

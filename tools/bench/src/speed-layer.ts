@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { onShutdown } from "@starter/local-neon";
-import { SPEED_LAYER_PARTS } from "../../../src/db/speed/parts";
+import { SPEED_LAYER_PARTS } from "../../../src/lib/speed-layer-parts";
 import { type BenchCase, benchCases, type RequestSpec, type Transport } from "./cases";
 import { buildColdBundles, type ColdResult, interleavedCold, startPathWorker } from "./cold";
 import { createFixtures } from "./fixtures";
